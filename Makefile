@@ -1,0 +1,49 @@
+# One command per job. Every target sets up .venv by itself first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.coursekit-installed
+KERNEL := coursekit
+export TF_CPP_MIN_LOG_LEVEL := 3
+export TF_ENABLE_ONEDNN_OPTS := 0
+export PYTHONHASHSEED := 0
+
+.PHONY: help install lab test test-unit test-notebooks bench lint execute clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (coursekit)" > /dev/null
+	touch $(STAMP)
+
+install: $(STAMP)  ## Create .venv, install the pinned dependencies and coursekit, register the kernel
+
+lab: $(STAMP)  ## Open JupyterLab on the first lesson (prints the URL when there is no browser)
+	$(BIN)/python -m coursekit.launch notebooks/00_overfitting.ipynb
+
+test: $(STAMP)  ## Unit tests, then nbval on every notebook
+	$(BIN)/python -m pytest tests notebooks --nbval --nbval-current-env --nbval-cell-timeout=300 -p no:randomly
+
+test-unit: $(STAMP)  ## Unit tests only (fast)
+	$(BIN)/python -m pytest tests
+
+test-notebooks: $(STAMP)  ## nbval on every notebook only
+	$(BIN)/python -m pytest notebooks --nbval --nbval-current-env --nbval-cell-timeout=300
+
+execute: $(STAMP)  ## Re-execute every notebook in place, top to bottom (stores fresh outputs)
+	$(BIN)/python -m coursekit.notebook_tools execute notebooks/*.ipynb
+
+bench: $(STAMP)  ## Time and peak memory per notebook, plus the test-suite time (build/bench.json)
+	$(BIN)/python -m coursekit.bench --out build/bench.json
+
+lint: $(STAMP)  ## ruff on the package, the tests and the notebooks
+	$(BIN)/ruff check coursekit tests notebooks
+
+clean:  ## Remove build outputs (keeps .venv)
+	rm -rf build .pytest_cache

@@ -1,0 +1,385 @@
+"""The judging logic shared by the notebook self-checks and the instructor's batch grader.
+
+An :class:`Exercise` knows its reference implementation and how to draw test cases from a
+random generator. :func:`run_check` runs a learner's function on every case, compares the
+result with the reference using trusted code only, and returns a :class:`CheckResult` made of
+plain data. It never raises: a learner's exception, a wrong type or a wrong shape are all
+reported as failed cases with the input case named, the expected and the returned values, and
+a hint.
+"""
+
+from __future__ import annotations
+
+import copy
+import numbers
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+PASSED = "passed"
+FAILED = "failed"
+NOT_IMPLEMENTED = "not implemented"
+USES_REFERENCE = "uses reference"
+
+
+@dataclass(frozen=True)
+class Seed:
+    """Placeholder for a random generator argument.
+
+    The reference and the learner's function each receive their own fresh
+    ``numpy.random.default_rng(value)`` in its place, so both see the same random stream.
+    """
+
+    value: int
+
+
+@dataclass(frozen=True)
+class Case:
+    """One input on which a learner's function is compared with the reference.
+
+    Attributes
+    ----------
+    label : str
+        What makes the case interesting, shown in feedback ("batch of one", "rate 0").
+    args : tuple
+        Positional arguments. :class:`Seed` entries become fresh generators.
+    kwargs : dict
+        Keyword arguments, treated like ``args``.
+    """
+
+    label: str
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CaseOutcome:
+    """Verdict on one case: ``passed`` and, when it failed, a message saying why."""
+
+    label: str
+    passed: bool
+    message: str = ""
+
+
+#: A judge compares the learner's return value with the reference's for one case and returns a
+#: failure message, or "" when they agree.
+Judge = Callable[[Any, Any], str]
+#: An extra check (e.g. a gradient check) receives the learner's function and a generator.
+ExtraCheck = Callable[[Callable, np.random.Generator], CaseOutcome]
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """A function the learner writes, judged against a reference implementation.
+
+    Attributes
+    ----------
+    name : str
+        Identifier used in notebooks (``check("l2_penalty", l2_penalty)``) and gradebooks.
+    lesson : str
+        Lesson number, "00" to "07".
+    reference : callable
+        The trusted implementation from coursekit.
+    make_cases : callable
+        ``make_cases(rng) -> list[Case]``; random inputs plus edge cases. The grader passes an
+        instructor-chosen generator, so cases cannot be known in advance.
+    hint : str
+        Advice shown when a case fails.
+    rtol, atol : float
+        Tolerances of the default comparison (``|got - expected| <= atol + rtol * |expected|``).
+    judge : callable, optional
+        Replaces the default comparison: ``judge(expected, got) -> message`` ("" means pass).
+    extra_checks : tuple of callables
+        Further checks, e.g. numerical gradient checks of a backward pass.
+    """
+
+    name: str
+    lesson: str
+    reference: Callable
+    make_cases: Callable[[np.random.Generator], list[Case]]
+    hint: str
+    rtol: float = 1e-6
+    atol: float = 1e-8
+    judge: Judge | None = None
+    extra_checks: tuple[ExtraCheck, ...] = ()
+
+
+@dataclass
+class CheckResult:
+    """Outcome of checking one learner function: plain data, safe to serialise.
+
+    Attributes
+    ----------
+    exercise, lesson : str
+    status : str
+        One of ``"passed"``, ``"failed"``, ``"not implemented"``, ``"uses reference"``.
+    cases : list of CaseOutcome
+    hint : str
+    """
+
+    exercise: str
+    lesson: str
+    status: str
+    cases: list[CaseOutcome]
+    hint: str = ""
+    _learner: Callable | None = field(default=None, repr=False, compare=False)
+    _reference: Callable | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def passed(self) -> bool:
+        return self.status == PASSED
+
+    @property
+    def n_passed(self) -> int:
+        return sum(outcome.passed for outcome in self.cases)
+
+    @property
+    def function(self) -> Callable | None:
+        """The learner's function when it passed, otherwise the reference implementation.
+
+        Notebooks use it so that the rest of the lesson runs even before the exercise is done.
+        """
+        return self._learner if self.passed else self._reference
+
+    def summary(self) -> str:
+        """Feedback text: one status line, then the first failure and the hint."""
+        if self.status == PASSED:
+            return f"✅ {self.exercise}: passed all {len(self.cases)} checks."
+        if self.status == NOT_IMPLEMENTED:
+            return (
+                f"⏳ {self.exercise}: not implemented yet (the function still raises "
+                "NotImplementedError). The rest of the notebook uses the reference version."
+            )
+        if self.status == USES_REFERENCE:
+            return (
+                f"❌ {self.exercise}: this returns coursekit's own reference implementation. "
+                "Write the function yourself; it is scored as not done."
+            )
+        failures = [outcome for outcome in self.cases if not outcome.passed]
+        first = failures[0]
+        lines = [
+            f"❌ {self.exercise}: {len(failures)} of {len(self.cases)} checks failed.",
+            f"   First failure, on case '{first.label}': {first.message}",
+        ]
+        if self.hint:
+            lines.append(f"   Hint: {self.hint}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict:
+        """Plain-data form for gradebooks and JSON reports."""
+        return {
+            "exercise": self.exercise,
+            "lesson": self.lesson,
+            "status": self.status,
+            "passed": self.passed,
+            "n_passed": self.n_passed,
+            "n_cases": len(self.cases),
+            "hint": self.hint,
+            "cases": [
+                {"label": c.label, "passed": c.passed, "message": c.message} for c in self.cases
+            ],
+        }
+
+
+# --- Trusted comparison ----------------------------------------------------------------------
+
+_PRINT_OPTIONS = {"precision": 4, "threshold": 12, "edgeitems": 2, "suppress": True}
+
+
+def show(value: Any) -> str:
+    """Short, stable text for a value in feedback messages."""
+    if type(value) is np.ndarray:
+        with np.printoptions(**_PRINT_OPTIONS):
+            text = np.array2string(value, separator=", ")
+        return f"array of shape {value.shape}, dtype {value.dtype}: {text}"
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (float, np.floating)):
+        return f"{float(value):.6g}"
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if type(value) in (tuple, list):
+        return f"{type(value).__name__} of length {len(value)}"
+    return f"an object of type {type(value).__name__}"
+
+
+def _is_real_scalar(value: Any) -> bool:
+    return type(value) in (float, int) or type(value) in (np.float16, np.float32, np.float64) or (
+        isinstance(value, np.integer) and type(value).__module__ == "numpy"
+    )
+
+
+def compare(expected: Any, got: Any, *, rtol: float, atol: float, where: str = "the result") -> str:
+    """Compare a learner's value with the reference's using only trusted operations.
+
+    Only built-in containers, plain ``numpy.ndarray`` (no subclasses) and built-in or numpy
+    scalars are accepted from the learner; anything else is reported by its type, so objects
+    with a rigged ``__eq__`` or ``__bool__`` are never consulted.
+
+    Returns
+    -------
+    str
+        "" when ``got`` matches ``expected``, otherwise a message naming what differs.
+    """
+    if type(expected) in (tuple, list):
+        if type(got) not in (tuple, list):
+            return f"{where} should be a {type(expected).__name__} of length {len(expected)}, got {show(got)}."
+        if len(got) != len(expected):
+            return f"{where} should have length {len(expected)}, got length {len(got)}."
+        for index, (e, g) in enumerate(zip(expected, got, strict=True)):
+            message = compare(e, g, rtol=rtol, atol=atol, where=f"{where}[{index}]")
+            if message:
+                return message
+        return ""
+    if isinstance(expected, (bool, np.bool_)):
+        if type(got) not in (bool, np.bool_):
+            return f"{where} should be True or False, got {show(got)}."
+        return "" if bool(got) == bool(expected) else f"{where}: expected {expected}, got {bool(got)}."
+    if isinstance(expected, np.ndarray):
+        return _compare_arrays(expected, got, rtol=rtol, atol=atol, where=where)
+    if isinstance(expected, (numbers.Real, np.floating, np.integer)):
+        if type(got) is np.ndarray and got.shape == ():
+            got = got[()]
+        if not _is_real_scalar(got):
+            return f"{where} should be a number, got {show(got)}."
+        e, g = float(expected), float(got)
+        if not np.isfinite(g) and np.isfinite(e):
+            return f"{where}: expected {show(e)}, got {show(g)} (not a finite number)."
+        if abs(g - e) <= atol + rtol * abs(e):
+            return ""
+        return f"{where}: expected {show(e)}, got {show(g)}."
+    raise TypeError(f"compare() cannot handle a reference value of type {type(expected).__name__}.")
+
+
+def _compare_arrays(expected: np.ndarray, got: Any, *, rtol: float, atol: float, where: str) -> str:
+    if type(got) is not np.ndarray:
+        if isinstance(got, np.ndarray):
+            return f"{where} should be a plain numpy array, got the subclass {type(got).__name__}."
+        return f"{where} should be a numpy array of shape {expected.shape}, got {show(got)}."
+    if got.shape != expected.shape:
+        try:
+            np.broadcast_shapes(got.shape, expected.shape)
+            note = " (it broadcasts, but the shape must match exactly)"
+        except ValueError:
+            note = ""
+        return f"{where} should have shape {expected.shape}, got shape {got.shape}{note}."
+    if got.dtype != expected.dtype:
+        return (
+            f"{where} should have dtype {expected.dtype}, got {got.dtype}; keep the input's dtype "
+            "(avoid mixing in float64 constants or converting)."
+        )
+    if expected.dtype == np.bool_ or np.issubdtype(expected.dtype, np.integer):
+        mismatch = expected != got
+    else:
+        e64, g64 = expected.astype(np.float64), got.astype(np.float64)
+        with np.errstate(invalid="ignore"):
+            close = np.abs(g64 - e64) <= atol + rtol * np.abs(e64)
+        mismatch = ~(close | (np.isnan(e64) & np.isnan(g64)))
+    if not mismatch.any():
+        return ""
+    index = tuple(int(i) for i in np.argwhere(mismatch)[0])
+    return (
+        f"{where} differs at {int(mismatch.sum())} of {mismatch.size} entries; first at index "
+        f"{index}: expected {show(expected[index])}, got {show(got[index])}."
+    )
+
+
+# --- Running a learner's function -------------------------------------------------------------
+
+
+def _materialise(value: Any) -> Any:
+    if isinstance(value, Seed):
+        return np.random.default_rng(value.value)
+    if type(value) is tuple:
+        return tuple(_materialise(v) for v in value)
+    if type(value) is list:
+        return [_materialise(v) for v in value]
+    if type(value) is dict:
+        return {k: _materialise(v) for k, v in value.items()}
+    return copy.deepcopy(value)
+
+
+def _inputs_equal(a: Any, b: Any) -> bool:
+    if isinstance(a, np.ndarray):
+        return type(b) is np.ndarray and a.shape == b.shape and np.array_equal(a, b, equal_nan=True)
+    if type(a) in (list, tuple):
+        return type(b) is type(a) and len(a) == len(b) and all(map(_inputs_equal, a, b))
+    if type(a) is dict:
+        return type(b) is dict and a.keys() == b.keys() and all(_inputs_equal(a[k], b[k]) for k in a)
+    return True
+
+
+def _describe_exception(error: BaseException) -> str:
+    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def is_reference_implementation(function: Callable) -> bool:
+    """True when ``function`` is (a thin alias of) coursekit's own reference code."""
+    module = getattr(function, "__module__", "") or ""
+    return module.startswith(("coursekit.reference", "coursekit.data"))
+
+
+def run_case(exercise: Exercise, function: Callable, case: Case) -> CaseOutcome:
+    """Run ``function`` on one case and judge it against the reference."""
+    expected = exercise.reference(*_materialise(case.args), **_materialise(case.kwargs))
+    args, kwargs = _materialise(case.args), _materialise(case.kwargs)
+    pristine = (_materialise(case.args), _materialise(case.kwargs))
+    try:
+        got = function(*args, **kwargs)
+    except NotImplementedError:
+        raise
+    except Exception as error:  # the learner's bug is reported, never propagated
+        return CaseOutcome(case.label, False, f"your function raised {_describe_exception(error)}")
+    if not _inputs_equal(pristine, (args, kwargs)):
+        return CaseOutcome(
+            case.label, False, "your function modified its input arrays in place; work on a copy."
+        )
+    judge = exercise.judge or (
+        lambda e, g: compare(e, g, rtol=exercise.rtol, atol=exercise.atol)
+    )
+    try:
+        message = judge(expected, got)
+    except Exception as error:  # a value so odd that judging it failed: reported as wrong
+        message = f"the returned value could not be judged ({_describe_exception(error)})."
+    return CaseOutcome(case.label, not message, message)
+
+
+def run_check(
+    exercise: Exercise, function: Any, rng: np.random.Generator | None = None
+) -> CheckResult:
+    """Judge ``function`` on every case of ``exercise``; never raises.
+
+    Parameters
+    ----------
+    exercise : Exercise
+    function : callable
+        The learner's implementation.
+    rng : numpy.random.Generator, optional
+        Draws the random cases. Self-checks use a fixed seed; the grader passes the
+        instructor's seed.
+    """
+    rng = rng if rng is not None else np.random.default_rng(0)
+
+    def result(status: str, cases: Sequence[CaseOutcome]) -> CheckResult:
+        return CheckResult(
+            exercise.name, exercise.lesson, status, list(cases), exercise.hint,
+            _learner=function, _reference=exercise.reference,
+        )
+
+    if not callable(function):
+        outcome = CaseOutcome("definition", False, f"expected a function, got {show(function)}.")
+        return result(FAILED, [outcome])
+    if is_reference_implementation(function):
+        return result(USES_REFERENCE, [CaseOutcome("own work", False, "returns the reference")])
+    outcomes: list[CaseOutcome] = []
+    try:
+        for case in exercise.make_cases(rng):
+            outcomes.append(run_case(exercise, function, case))
+        for extra in exercise.extra_checks:
+            outcomes.append(extra(function, rng))
+    except NotImplementedError:
+        return result(NOT_IMPLEMENTED, [CaseOutcome("implemented", False, "not implemented yet")])
+    return result(PASSED if all(o.passed for o in outcomes) else FAILED, outcomes)

@@ -1,0 +1,80 @@
+"""Exercises of lesson 00 (overfitting, splits, capacity)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from coursekit.data import split_indices
+from coursekit.exercises.core import Case, Exercise, Seed
+from coursekit.reference.capacity import polynomial_features
+
+
+def _polynomial_cases(rng: np.random.Generator) -> list[Case]:
+    return [
+        Case("five points, degree 3", (rng.uniform(-1, 1, 5), 3)),
+        Case("degree 0 (a constant model)", (rng.uniform(-1, 1, 4), 0)),
+        Case("one point, degree 5", (rng.uniform(0, 1, 1), 5)),
+        Case("all-zero input", (np.zeros(3), 2)),
+        Case("float32 input keeps float32", (rng.uniform(0, 1, 6).astype(np.float32), 4)),
+        Case("twenty points, degree 12", (rng.uniform(0, 1, 20), 12)),
+    ]
+
+
+def _split_cases(rng: np.random.Generator) -> list[Case]:
+    seed = int(rng.integers(1_000_000))
+    return [
+        Case("100 examples, 20% / 20%", (100, 0.2, 0.2), {"rng": Seed(seed)}),
+        Case("10 examples, 30% / 10%", (10, 0.3, 0.1), {"rng": Seed(seed + 1)}),
+        Case("no test set", (50, 0.25, 0.0), {"rng": Seed(seed + 2)}),
+        Case("odd sizes that need rounding", (37, 0.15, 0.15), {"rng": Seed(seed + 3)}),
+    ]
+
+
+def _judge_split(expected: tuple, got: Any) -> str:
+    """Accept any shuffle: what matters is sizes, disjointness, coverage and integer indices."""
+    if type(got) not in (tuple, list) or len(got) != 3:
+        return "return a tuple of three index arrays: (train, val, test)."
+    names = ("train", "val", "test")
+    for name, part, reference_part in zip(names, got, expected, strict=True):
+        if type(part) is not np.ndarray or part.ndim != 1:
+            return f"the {name} part should be a 1-D numpy array of indices."
+        if not np.issubdtype(part.dtype, np.integer):
+            return f"the {name} indices should be integers, got dtype {part.dtype}."
+        if len(part) != len(reference_part):
+            return (
+                f"the {name} part should hold {len(reference_part)} indices "
+                f"(round(fraction * n)), got {len(part)}."
+            )
+    everything = np.concatenate(got)
+    n_samples = sum(len(part) for part in expected)
+    if len(np.unique(everything)) != len(everything):
+        return "an index appears in more than one part (or twice): the parts must be disjoint."
+    if everything.min(initial=0) < 0 or everything.max(initial=0) >= n_samples:
+        return f"indices must lie in 0..{n_samples - 1}."
+    if len(got[0]) > 5 and np.all(np.diff(got[0]) > 0):
+        return "the training indices are in sorted order: shuffle with rng before cutting."
+    return ""
+
+
+EXERCISES = (
+    Exercise(
+        name="polynomial_features",
+        lesson="00",
+        reference=polynomial_features,
+        make_cases=_polynomial_cases,
+        hint="column k is x**k for k = 0..degree, so the result has degree + 1 columns; "
+        "try x[:, None] ** np.arange(degree + 1).",
+        rtol=1e-6,
+    ),
+    Exercise(
+        name="split_indices",
+        lesson="00",
+        reference=split_indices,
+        make_cases=_split_cases,
+        hint="shuffle with rng.permutation(n_samples), then cut it into consecutive pieces of "
+        "round(val_fraction * n) and round(test_fraction * n); training gets the rest.",
+        judge=_judge_split,
+    ),
+)

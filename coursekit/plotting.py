@@ -1,0 +1,121 @@
+"""Plots the lessons share: learning curves, capacity curves, weight histograms, decision boundaries.
+
+Each function draws on a matplotlib ``Axes`` (a new figure when none is given) and returns it,
+so a notebook can combine panels. Nothing here shows or saves a figure by itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+
+
+def _axes(ax: Axes | None) -> Axes:
+    return ax if ax is not None else plt.subplots()[1]
+
+
+def plot_learning_curves(
+    history: Mapping[str, Sequence[float]], metric: str = "loss", *, ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Training and validation ``metric`` per epoch, from a Keras ``History.history`` dict.
+
+    Parameters
+    ----------
+    history : mapping
+        Per-epoch lists, e.g. ``{"loss": [...], "val_loss": [...]}``.
+    metric : str, default="loss"
+        Key to plot; ``"val_" + metric`` is drawn too when present. The best validation epoch
+        is marked.
+    """
+    ax = _axes(ax)
+    epochs = np.arange(1, len(history[metric]) + 1)
+    ax.plot(epochs, history[metric], label=f"training {metric}")
+    validation = history.get(f"val_{metric}")
+    if validation is not None:
+        ax.plot(epochs, validation, label=f"validation {metric}")
+        pick = np.argmin if "loss" in metric or "error" in metric else np.argmax
+        best = int(pick(validation))
+        ax.axvline(best + 1, color="grey", linestyle=":", label=f"best validation epoch ({best + 1})")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(metric)
+    ax.set_title(title or f"Learning curves ({metric})")
+    ax.legend()
+    return ax
+
+
+def plot_capacity_curve(
+    capacities: Sequence[float], train_errors: Sequence[float], val_errors: Sequence[float], *,
+    xlabel: str = "capacity", ylabel: str = "error", log_y: bool = False, ax: Axes | None = None,
+) -> Axes:
+    """Training and validation error against a capacity knob; the validation minimum is marked."""
+    ax = _axes(ax)
+    ax.plot(capacities, train_errors, "o-", label="training")
+    ax.plot(capacities, val_errors, "s-", label="validation")
+    best = int(np.argmin(val_errors))
+    ax.plot(capacities[best], val_errors[best], "k*", markersize=14, label="best on validation")
+    if log_y:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend()
+    return ax
+
+
+def plot_weight_histograms(
+    weights: Mapping[str, np.ndarray], *, bins: int = 50, ax: Axes | None = None
+) -> Axes:
+    """Overlaid histograms of flattened weight arrays, one per named model."""
+    ax = _axes(ax)
+    for name, values in weights.items():
+        ax.hist(np.ravel(values), bins=bins, alpha=0.5, label=name)
+    ax.set_xlabel("weight value")
+    ax.set_ylabel("count")
+    ax.legend()
+    return ax
+
+
+def plot_decision_boundary(
+    predict_proba: Callable[[np.ndarray], np.ndarray], X: np.ndarray, y: np.ndarray, *,
+    ax: Axes | None = None, resolution: int = 150, title: str | None = None,
+) -> Axes:
+    """Shade the predicted probability of class 1 over a 2-D input plane and draw the points.
+
+    Parameters
+    ----------
+    predict_proba : callable
+        Maps an array of shape (m, 2) to probabilities of shape (m,) or (m, 2).
+    X : ndarray of shape (n, 2)
+    y : ndarray of shape (n,)
+        Labels in {0, 1}.
+    """
+    ax = _axes(ax)
+    margin = 0.5
+    x0 = np.linspace(X[:, 0].min() - margin, X[:, 0].max() + margin, resolution)
+    x1 = np.linspace(X[:, 1].min() - margin, X[:, 1].max() + margin, resolution)
+    grid0, grid1 = np.meshgrid(x0, x1)
+    plane = np.column_stack([grid0.ravel(), grid1.ravel()]).astype(X.dtype)
+    proba = np.asarray(predict_proba(plane))
+    proba = proba[:, 1] if proba.ndim == 2 else proba
+    ax.contourf(grid0, grid1, proba.reshape(grid0.shape), levels=20, cmap="RdBu_r", alpha=0.6)
+    ax.contour(grid0, grid1, proba.reshape(grid0.shape), levels=[0.5], colors="k")
+    ax.scatter(X[:, 0], X[:, 1], c=y, cmap="RdBu_r", edgecolors="k", s=20)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def show_digits(images: np.ndarray, labels: Sequence | None = None, *, n_columns: int = 10):
+    """A grid of small grey images (shape (n, h, w)) with optional titles; returns the figure."""
+    n_rows = int(np.ceil(len(images) / n_columns))
+    figure, axes = plt.subplots(n_rows, n_columns, figsize=(n_columns * 0.8, n_rows * 0.9))
+    for index, ax in enumerate(np.ravel(axes)):
+        ax.axis("off")
+        if index < len(images):
+            ax.imshow(images[index], cmap="gray_r", vmin=0, vmax=1)
+            if labels is not None:
+                ax.set_title(str(labels[index]), fontsize=9)
+    return figure

@@ -1,0 +1,23 @@
+"""Package-level promises: the numpy reference never drags TensorFlow in."""
+
+import subprocess
+import sys
+
+
+def _modules_after_import(statement: str) -> set[str]:
+    code = f"import sys; {statement}; print('\\n'.join(sys.modules))"
+    output = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    return set(output.stdout.split())
+
+
+def test_reference_package_does_not_import_tensorflow():
+    modules = _modules_after_import("import coursekit.reference")
+    assert "coursekit.reference" in modules
+    assert not {"tensorflow", "keras"} & modules
+
+
+def test_exercise_checks_do_not_import_tensorflow():
+    modules = _modules_after_import("import coursekit.exercises, coursekit.gradcheck")
+    assert not {"tensorflow", "keras"} & modules
