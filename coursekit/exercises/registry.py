@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import pkgutil
+import re
 from collections.abc import Callable
 from functools import cache
 
@@ -11,15 +13,23 @@ import numpy as np
 
 from coursekit.exercises.core import CaseOutcome, CheckResult, Exercise, run_check
 
-#: One module per lesson, each defining a tuple ``EXERCISES``.
-LESSON_MODULES = ("lesson00",)
+
+def lesson_modules() -> list[str]:
+    """Names of the per-lesson modules (``lesson00``, ``lesson01``, ...), in lesson order.
+
+    Each defines a tuple ``EXERCISES``; adding a lesson's exercises means adding its module.
+    """
+    import coursekit.exercises as package
+
+    names = [info.name for info in pkgutil.iter_modules(package.__path__)]
+    return sorted(name for name in names if re.fullmatch(r"lesson\d\d", name))
 
 
 @cache
 def all_exercises() -> dict[str, Exercise]:
     """Every exercise of the course, keyed by name, in lesson order."""
     exercises: dict[str, Exercise] = {}
-    for module_name in LESSON_MODULES:
+    for module_name in lesson_modules():
         module = importlib.import_module(f"coursekit.exercises.{module_name}")
         for exercise in module.EXERCISES:
             if exercise.name in exercises:

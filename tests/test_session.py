@@ -1,0 +1,53 @@
+"""setup_notebook(): one call makes a notebook repeatable and quiet."""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from coursekit.session import TF_ENVIRONMENT, setup_notebook
+
+
+def test_returns_a_generator_seeded_by_the_seed():
+    first = setup_notebook(seed=5, use_keras=False).random(3)
+    second = setup_notebook(seed=5, use_keras=False).random(3)
+    np.testing.assert_array_equal(first, second)
+    assert not np.array_equal(first, setup_notebook(seed=6, use_keras=False).random(3))
+
+
+def test_sets_the_quiet_tensorflow_environment():
+    setup_notebook(seed=0, use_keras=False)
+    for key, value in TF_ENVIRONMENT.items():
+        assert os.environ[key] == value
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "0", True])
+def test_rejects_a_bad_seed_by_name(seed):
+    with pytest.raises(ValueError, match="seed must be a non-negative int"):
+        setup_notebook(seed=seed, use_keras=False)
+
+
+KERAS_RUN = """
+from coursekit.session import setup_notebook
+setup_notebook(seed={seed})
+import keras, numpy as np
+model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4), keras.layers.Dropout(0.5)])
+x = np.ones((2, 3), dtype="float32")
+print(np.round(model(x, training=True).numpy(), 6).tolist())
+"""
+
+
+def _keras_output(seed: int) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in TF_ENVIRONMENT}
+    return subprocess.run(
+        [sys.executable, "-c", KERAS_RUN.format(seed=seed)], capture_output=True, text=True, env=env, check=True
+    )
+
+
+def test_keras_weights_and_dropout_repeat_across_processes_with_a_clean_stderr():
+    first, second = _keras_output(0), _keras_output(0)
+    assert first.stdout == second.stdout
+    assert first.stderr == "", "TensorFlow's import-time log lines must be silenced"
+    assert _keras_output(1).stdout != first.stdout
