@@ -1,0 +1,418 @@
+"""The ``coursekit`` command line.
+
+Each command is registered by one small ``add_*_command(subparsers)`` function listed in
+:data:`COMMANDS`; it adds its parser and sets ``handler`` to a function ``handler(args) -> int``
+that returns the exit status. To add a command (``coursekit grade``, say), write such a function
+in the module that implements it and append it to :data:`COMMANDS`.
+
+Errors print one clear message on stderr and exit with status 1 (2 for a usage error), never a
+traceback; set ``COURSEKIT_DEBUG=1`` to see the traceback of an unexpected error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import warnings
+from collections.abc import Callable, Sequence
+
+import coursekit
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_INTERNAL_ERROR = 70
+DEBUG_ENV = "COURSEKIT_DEBUG"
+
+
+def read_line(prompt: str) -> str:
+    """``input(prompt)``, echoing the answer when stdin is not a terminal (piped answers).
+
+    The echo keeps a transcript readable: each answer appears after its prompt, as it would
+    on screen.
+    """
+    text = input(prompt)
+    if not sys.stdin.isatty():
+        print(text)
+    return text
+
+
+# ---------------------------------------------------------------------------------------------
+# coursekit quiz ...
+# ---------------------------------------------------------------------------------------------
+
+
+def _quiz_take(args: argparse.Namespace) -> int:
+    from coursekit import progress
+    from coursekit.quiz.banks import load_bank, load_glossary_from
+    from coursekit.quiz.terminal import take_quiz
+
+    bank = load_bank(args.lesson)
+    report = take_quiz(bank, load_glossary_from(), read_line=read_line)
+    answered = any(result.status != "missing" for result in report.results)
+    if args.record and answered:
+        progress.record_quiz(bank.lesson, report.score, report.max_score)
+        print(f"Saved to your progress ({progress.progress_path()}).")
+    return EXIT_OK
+
+
+def _quiz_grade(args: argparse.Namespace) -> int:
+    from coursekit.quiz.banks import load_banks, load_glossary_from
+    from coursekit.quiz.grading import grade_responses, read_responses
+
+    responses = read_responses(args.responses)
+    report = grade_responses(responses, load_banks(), load_glossary_from())
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(report.format_text())
+    return EXIT_OK if report.results else EXIT_FAILURE
+
+
+def _quiz_validate(args: argparse.Namespace) -> int:
+    from coursekit.quiz.banks import validate_paths
+
+    checked, errors = validate_paths(args.paths or None)
+    for error in errors:
+        print(error)
+    if errors:
+        print(f"{len(errors)} problem(s) in {checked} file(s).", file=sys.stderr)
+        return EXIT_FAILURE
+    print(f"Checked {checked} file(s): no problems.")
+    return EXIT_OK
+
+
+def _quiz_export(args: argparse.Namespace) -> int:
+    from coursekit.quiz.exports import export_quizzes
+
+    print(
+        export_quizzes(
+            args.format, args.out, args.lessons or None, include_answers=not args.no_answers
+        )
+    )
+    return EXIT_OK
+
+
+def _quiz_key_terms(args: argparse.Namespace) -> int:
+    from coursekit.quiz.glossary import key_terms_stale, load_glossary, regenerate_key_terms
+
+    glossary = load_glossary()
+    stale = 0
+    for notebook in args.notebooks:
+        if args.check:
+            if key_terms_stale(notebook, glossary):
+                stale += 1
+                print(f"stale: {notebook} (run: coursekit quiz key-terms {notebook})")
+            else:
+                print(f"up to date: {notebook}")
+        else:
+            changed = regenerate_key_terms(notebook, glossary)
+            print(f"{'updated' if changed else 'up to date'}: {notebook}")
+    return EXIT_FAILURE if stale else EXIT_OK
+
+
+def add_quiz_command(subparsers: argparse._SubParsersAction) -> None:
+    """``coursekit quiz take|grade|validate|export|key-terms``."""
+    from coursekit.quiz.exports import FORMATS
+
+    quiz = subparsers.add_parser(
+        "quiz",
+        help="take, grade, validate and export the lesson quizzes",
+        description="Take, grade, validate and export the lesson quizzes.",
+    )
+    actions = quiz.add_subparsers(dest="quiz_action", metavar="ACTION", required=True)
+
+    take = actions.add_parser(
+        "take",
+        help="take a lesson's quiz in the terminal",
+        description="Take a lesson's quiz in the terminal: type the number of a choice (or the "
+        "answer) and press Enter; an empty line skips a question. Shows feedback after each "
+        "answer and the score at the end, and saves the score to your progress.",
+    )
+    take.add_argument("lesson", metavar="LESSON", help="lesson number, e.g. 00 or 3")
+    take.add_argument(
+        "--no-record",
+        dest="record",
+        action="store_false",
+        help="do not save the score to your progress",
+    )
+    take.set_defaults(handler=_quiz_take)
+
+    grade = actions.add_parser(
+        "grade",
+        help="grade a responses file against the full banks",
+        description="Grade a responses file (YAML or JSON: 'answers' maps question ids to "
+        "answers; 'student' and 'lesson' are optional) and print a per-question report and the "
+        "total. Unknown ids, missing answers and answers of the wrong type are reported. Exits "
+        "with status 1 when no question could be graded.",
+    )
+    grade.add_argument(
+        "responses", metavar="RESPONSES_FILE", help="the responses file (.yaml, .yml or .json)"
+    )
+    grade.add_argument("--json", action="store_true", help="print the report as JSON")
+    grade.set_defaults(handler=_quiz_grade)
+
+    validate = actions.add_parser(
+        "validate",
+        help="check the glossary and the banks for errors",
+        description="Check glossary and bank files against the schema. Prints every problem as "
+        "FILE:LINE: message and exits with status 1 if there is any.",
+    )
+    validate.add_argument(
+        "paths",
+        metavar="PATH",
+        nargs="*",
+        help="files or folders (default: the course's quizzes/ folder)",
+    )
+    validate.set_defaults(handler=_quiz_validate)
+
+    export = actions.add_parser(
+        "export",
+        help="export quizzes to Moodle (GIFT), Canvas (QTI) or Anki",
+        description="Export the quizzes: gift (Moodle GIFT text), qti (Canvas QTI 1.2 zip) or "
+        "anki (an .apkg deck of the glossary terms and the questions marked as flashcards).",
+    )
+    export.add_argument("--format", required=True, choices=FORMATS, help="the export format")
+    export.add_argument("--out", required=True, metavar="PATH", help="file to write")
+    export.add_argument(
+        "lessons", metavar="LESSON", nargs="*", help="lesson numbers (default: all)"
+    )
+    export.add_argument(
+        "--no-answers",
+        action="store_true",
+        help="student copy without answers or feedback, as essay questions (gift and qti only)",
+    )
+    export.set_defaults(handler=_quiz_export)
+
+    key_terms = actions.add_parser(
+        "key-terms",
+        help="regenerate (or check) the notebooks' key-terms cells from the glossary",
+        description="Rewrite the cell tagged 'key-terms' of each notebook from the glossary. "
+        "With --check, change nothing and exit with status 1 if a cell is stale.",
+    )
+    key_terms.add_argument(
+        "notebooks",
+        metavar="NOTEBOOK",
+        nargs="+",
+        help="lesson notebooks, e.g. notebooks/02_dropout.ipynb",
+    )
+    key_terms.add_argument("--check", action="store_true", help="only report stale cells")
+    key_terms.set_defaults(handler=_quiz_key_terms)
+
+
+# ---------------------------------------------------------------------------------------------
+# coursekit flashcards
+# ---------------------------------------------------------------------------------------------
+
+
+def _flashcards(args: argparse.Namespace) -> int:
+    from coursekit.quiz.banks import normalize_lesson
+    from coursekit.quiz.flashcards import review
+    from coursekit.quiz.glossary import load_glossary
+
+    lesson = None if args.lesson is None else normalize_lesson(args.lesson)
+    review(load_glossary(), lesson, limit=args.limit, read_line=read_line)
+    return EXIT_OK
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
+    return value
+
+
+def add_flashcards_command(subparsers: argparse._SubParsersAction) -> None:
+    """``coursekit flashcards [LESSON]``."""
+    flashcards = subparsers.add_parser(
+        "flashcards",
+        help="review the glossary with flashcards (Leitner boxes)",
+        description="Review the glossary terms that are due, in the terminal. Recall the "
+        "definition, press Enter to see it, then say whether you knew it. Known cards move up a "
+        "box and come back later (1, 2, 4, 8, 16 days); others go back to box 1. The schedule is "
+        "saved in your progress file.",
+    )
+    flashcards.add_argument(
+        "lesson", metavar="LESSON", nargs="?", help="only this lesson's terms (default: all)"
+    )
+    flashcards.add_argument(
+        "--limit", type=_positive_int, metavar="N", help="review at most N cards"
+    )
+    flashcards.set_defaults(handler=_flashcards)
+
+
+# ---------------------------------------------------------------------------------------------
+# coursekit progress
+# ---------------------------------------------------------------------------------------------
+
+
+def _progress(args: argparse.Namespace) -> int:
+    import datetime
+
+    from coursekit import progress
+    from coursekit.quiz.banks import available_lessons
+    from coursekit.quiz.flashcards import box_counts, due_terms, states_from_progress
+    from coursekit.quiz.grading import format_points
+
+    data = progress.load_progress()
+    summaries = progress.lesson_summaries(data)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "path": str(progress.progress_path()),
+                    "lessons": summaries,
+                    "flashcards": data["flashcards"],
+                },
+                indent=2,
+            )
+        )
+        return EXIT_OK
+    print(f"Progress file: {progress.progress_path()}")
+    print("")
+    lessons = sorted(set(available_lessons()) | set(summaries))
+    print(f"{'Lesson':<8}{'Exercises passed':<26}Best quiz score")
+    for lesson in lessons:
+        summary = summaries.get(lesson)
+        if summary is None or not summary["exercises_tried"]:
+            exercises = "-"
+        else:
+            exercises = (
+                f"{len(summary['exercises_passed'])} of {len(summary['exercises_tried'])} tried"
+            )
+        if summary is None or summary["best_score"] is None:
+            quiz = "-"
+        else:
+            percent = 100 * summary["best_score"] / summary["max_score"]
+            quiz = (
+                f"{format_points(summary['best_score'])} / {format_points(summary['max_score'])} "
+                f"({percent:.0f}%), {summary['attempts']} attempt(s)"
+            )
+        print(f"{lesson:<8}{exercises:<26}{quiz}")
+    if not lessons:
+        print("(nothing recorded yet)")
+    states = states_from_progress(data["flashcards"])
+    print("")
+    if states:
+        glossary = _glossary_or_none()
+        terms = glossary.terms if glossary is not None else ()
+        counts = box_counts([term for term in terms if term.id in states], states)
+        due = len(due_terms(terms, states, datetime.date.today())) if terms else 0
+        boxes = ", ".join(f"box {box}: {count}" for box, count in counts.items())
+        print(f"Flashcards: {len(states)} term(s) reviewed ({boxes}); {due} due today.")
+    else:
+        print("Flashcards: none reviewed yet (run: coursekit flashcards).")
+    return EXIT_OK
+
+
+def _glossary_or_none():
+    from coursekit.quiz.glossary import load_glossary
+    from coursekit.quiz.schema import QuizFormatError
+
+    try:
+        return load_glossary()
+    except QuizFormatError:
+        return None
+
+
+def add_progress_command(subparsers: argparse._SubParsersAction) -> None:
+    """``coursekit progress``."""
+    progress = subparsers.add_parser(
+        "progress",
+        help="show the exercises passed and the best quiz scores",
+        description="Show, per lesson, the exercises passed and the best quiz score, and the "
+        "state of the flashcards. The progress file is ~/.coursekit/progress.json, or the path "
+        "in $COURSEKIT_PROGRESS.",
+    )
+    progress.add_argument("--json", action="store_true", help="print the record as JSON")
+    progress.set_defaults(handler=_progress)
+
+
+# ---------------------------------------------------------------------------------------------
+# main
+# ---------------------------------------------------------------------------------------------
+
+COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
+    add_quiz_command,
+    add_flashcards_command,
+    add_progress_command,
+]
+"""Functions that each register one top-level command."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every command of :data:`COMMANDS`."""
+    parser = argparse.ArgumentParser(
+        prog="coursekit",
+        description="Companion tools for the course 'Regularization in Deep Learning'.",
+    )
+    parser.add_argument("--version", action="version", version=f"coursekit {coursekit.__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for add_command in COMMANDS:
+        add_command(subparsers)
+    return parser
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    print(f"coursekit: warning: {message}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``coursekit`` command line.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments without the program name; default ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        The exit status.
+    """
+    from coursekit.quiz.schema import QuizFormatError
+
+    args = build_parser().parse_args(argv)
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        try:
+            return args.handler(args)
+        except QuizFormatError as error:
+            count = len(error.errors)
+            print(
+                f"coursekit: {count} problem(s) in the quiz data:"
+                if count > 1
+                else "coursekit: error:",
+                file=sys.stderr,
+            )
+            print(str(error), file=sys.stderr)
+            return EXIT_FAILURE
+        except BrokenPipeError:
+            # The reader of our output went away (e.g. `coursekit ... | head`): stop quietly.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return EXIT_FAILURE
+        except (ValueError, TypeError, OSError) as error:
+            if os.environ.get(DEBUG_ENV):
+                raise
+            print(f"coursekit: error: {error}", file=sys.stderr)
+            return EXIT_FAILURE
+        except KeyboardInterrupt:
+            print("\ncoursekit: interrupted.", file=sys.stderr)
+            return 130
+        except Exception as error:
+            if os.environ.get(DEBUG_ENV):
+                raise
+            print(
+                f"coursekit: internal error: {type(error).__name__}: {error}. "
+                f"Run again with {DEBUG_ENV}=1 to see the traceback, and please report it.",
+                file=sys.stderr,
+            )
+            return EXIT_INTERNAL_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

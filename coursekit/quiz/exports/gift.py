@@ -1,0 +1,143 @@
+"""Moodle GIFT export, written by hand (GIFT is a small plain-text format).
+
+Question types map to GIFT as follows:
+
+- single choice: ``{=right ~wrong ...}``;
+- multiple choice: ``{~%50%right ~%50%right ~%-100%wrong}`` (each correct choice gets an equal
+  share of 100 %, each wrong one -100 %, so guessing everything earns nothing);
+- true/false: ``{TRUE}`` / ``{FALSE}``;
+- numeric: ``{#answer:tolerance}``;
+- matching: ``{=left -> right ...}``;
+- short text: ``{=answer =accepted ...}`` (Moodle compares case-insensitively).
+
+The explanation becomes the general feedback (``####``). Each lesson goes into its own question
+category (``$CATEGORY: coursekit/lesson_00``). Without answers (``include_answers=False``) every
+question becomes an essay question (``{}``) whose text lists the choices: a student copy that
+gives nothing away, for manual grading.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from coursekit.quiz.grading import accepted_texts
+from coursekit.quiz.model import Bank, Glossary, Question
+from coursekit.quiz.render import prompt_with_choices
+
+_SPECIAL = "\\~=#{}:"
+
+# Moodle accepts only these percentages for partial credit; 100/k for k = 1..10 are among them.
+_MOODLE_FRACTIONS = {
+    1: "100",
+    2: "50",
+    3: "33.33333",
+    4: "25",
+    5: "20",
+    6: "16.66667",
+    7: "14.28571",
+    8: "12.5",
+    9: "11.11111",
+    10: "10",
+}
+
+
+def gift_escape(text: str) -> str:
+    """Escape GIFT's special characters (``~ = # { } :`` and backslash) and newlines.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    str
+        ``text`` with each special character preceded by a backslash and each newline written
+        as ``\\n``, on one line.
+    """
+    escaped = "".join("\\" + char if char in _SPECIAL else char for char in text)
+    return escaped.replace("\r\n", "\n").replace("\n", "\\n")
+
+
+def _number(value: float) -> str:
+    return repr(float(value))
+
+
+def _answers(question: Question, glossary: Glossary | None) -> list[str]:
+    if question.type == "single_choice":
+        return [
+            ("=" if index == question.answer else "~") + gift_escape(choice)
+            for index, choice in enumerate(question.choices)
+        ]
+    if question.type == "multiple_choice":
+        share = _MOODLE_FRACTIONS.get(len(question.answer), f"{100 / len(question.answer):.5f}")
+        return [
+            f"~%{share if index in question.answer else '-100'}%{gift_escape(choice)}"
+            for index, choice in enumerate(question.choices)
+        ]
+    if question.type == "matching":
+        return [f"={gift_escape(left)} -> {gift_escape(right)}" for left, right in question.pairs]
+    return [f"={gift_escape(text)}" for text in accepted_texts(question, glossary)]
+
+
+def question_to_gift(
+    question: Question, *, include_answers: bool = True, glossary: Glossary | None = None
+) -> str:
+    """One question in GIFT.
+
+    Parameters
+    ----------
+    question : Question
+    include_answers : bool, default=True
+        False gives an essay question with the choices in its text and no feedback.
+    glossary : Glossary, optional
+        Adds glossary aliases to the accepted short-text answers.
+
+    Returns
+    -------
+    str
+        The question, starting with a ``// id`` comment and without a trailing blank line.
+    """
+    title = f"::{gift_escape(question.id)}::"
+    if not include_answers:
+        return f"// {question.id} ({question.type_label})\n{title}[markdown]{gift_escape(prompt_with_choices(question))}{{}}"
+    prompt = f"{title}[markdown]{gift_escape(question.prompt)}"
+    feedback = f"####{gift_escape(question.explanation)}"
+    if question.type == "true_false":
+        body = f"{{{'TRUE' if question.answer else 'FALSE'}{feedback}}}"
+    elif question.type == "numeric":
+        body = f"{{#{_number(question.answer)}:{_number(question.tolerance)}{feedback}}}"
+    else:
+        answers = "".join(f"\t{answer}\n" for answer in _answers(question, glossary))
+        body = f"{{\n{answers}\t{feedback}\n}}"
+    return f"// {question.id} ({question.type_label})\n{prompt}{body}"
+
+
+def banks_to_gift(
+    banks: Iterable[Bank], *, include_answers: bool = True, glossary: Glossary | None = None
+) -> str:
+    """Several banks as one GIFT file, one Moodle category per lesson.
+
+    Parameters
+    ----------
+    banks : iterable of Bank
+    include_answers : bool, default=True
+        See :func:`question_to_gift`.
+    glossary : Glossary, optional
+        Adds glossary aliases to the accepted short-text answers.
+
+    Returns
+    -------
+    str
+        The file content, questions separated by blank lines, ending with a newline.
+    """
+    blocks = []
+    for bank in banks:
+        title = " ".join(bank.title.split())
+        blocks.append(
+            f"// Lesson {bank.lesson}: {title}\n$CATEGORY: coursekit/lesson_{bank.lesson}"
+        )
+        blocks.extend(
+            question_to_gift(question, include_answers=include_answers, glossary=glossary)
+            for question in bank.questions
+        )
+    return "\n\n".join(blocks) + "\n"
