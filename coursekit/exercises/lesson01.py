@@ -1,0 +1,184 @@
+"""Exercises of lesson 01 (parameter norm penalties: L1, L2, and an SGD step with L2).
+
+All strengths follow Keras 3: ``L1(l1)`` adds ``l1 * sum|w|`` and ``L2(l2)`` adds
+``l2 * sum w**2`` (no 1/2, no division by the number of examples). The learner's functions take
+one weight array; the references accept lists too, which the cases never use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from coursekit.exercises.core import Case, CaseOutcome, Exercise, compare
+from coursekit.gradcheck import GOOD_THRESHOLD, check_gradient
+from coursekit.reference.penalties import l1_penalty, l1_penalty_grad, l2_penalty, l2_penalty_grad
+
+#: A gradient of the learner within this relative error of central differences passes.
+GRADIENT_THRESHOLD = GOOD_THRESHOLD
+
+
+def _away_from_zero(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    """Weights with |w| in [0.1, 2], so |w| is differentiable within a finite-difference step."""
+    return rng.uniform(0.1, 2.0, shape) * rng.choice([-1.0, 1.0], shape)
+
+
+def _penalty_cases(rng: np.random.Generator, name: str) -> list[Case]:
+    with_zeros = rng.normal(size=8)
+    with_zeros[[1, 4]] = 0.0
+    return [
+        Case("a vector of 6 weights", (rng.normal(size=6), 0.01)),
+        Case("a 4x3 kernel", (rng.normal(size=(4, 3)), 0.1)),
+        Case(f"{name} = 0 (no penalty)", (rng.normal(size=5), 0.0)),
+        Case(f"a large strength, {name} = 50 (valid: there is no upper bound)", (rng.normal(size=5), 50.0)),
+        Case("a single weight", (np.array([-1.5]), 0.3)),
+        Case("all-zero weights", (np.zeros((3, 2)), 0.2)),
+        Case("some weights exactly 0", (with_zeros, 0.05)),
+        Case("float32 weights", (rng.normal(size=(5, 2)).astype(np.float32), 0.01)),
+    ]
+
+
+def _l1_cases(rng: np.random.Generator) -> list[Case]:
+    return _penalty_cases(rng, "l1")
+
+
+def _l2_cases(rng: np.random.Generator) -> list[Case]:
+    return _penalty_cases(rng, "l2")
+
+
+def _gradient_check(penalty: Callable, strength: float) -> Callable:
+    """An extra check: the learner's gradient equals central differences of the penalty."""
+
+    def run(function: Callable, rng: np.random.Generator) -> CaseOutcome:
+        label = "numerical gradient check"
+        w = _away_from_zero(rng, (3, 4))
+        try:
+            analytic = function(w.copy(), strength)
+        except NotImplementedError:
+            raise
+        except Exception as error:  # the learner's bug is reported, never propagated
+            return CaseOutcome(label, False, f"your function raised {type(error).__name__}: {error}")
+        if type(analytic) is not np.ndarray or analytic.shape != w.shape:
+            return CaseOutcome(label, False, f"the gradient must be an array of shape {w.shape}.")
+        result = check_gradient(
+            lambda x: penalty(x, strength), w, analytic, threshold=GRADIENT_THRESHOLD
+        )
+        if result.passed:
+            return CaseOutcome(label, True)
+        return CaseOutcome(
+            label, False,
+            f"relative error {result.max_relative_error:.2g} against central differences "
+            f"(should be below {GRADIENT_THRESHOLD:g}).",
+        )
+
+    return run
+
+
+def _sgd_step_l2(w: np.ndarray, grad: np.ndarray, lr: float, l2: float) -> np.ndarray:
+    """One plain gradient-descent step on ``data loss + l2 * sum(w**2)``.
+
+    ``grad`` is the gradient of the data loss alone, so the step is
+    ``w - lr * (grad + 2 * l2 * w)``.
+    """
+    return w - lr * (grad + l2_penalty_grad(w, l2))
+
+
+def _sgd_cases(rng: np.random.Generator) -> list[Case]:
+    w, grad = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
+    return [
+        Case("a 4x3 kernel", (w, grad, 0.1, 0.01)),
+        Case("l2 = 0 (a plain gradient step)", (rng.normal(size=5), rng.normal(size=5), 0.1, 0.0)),
+        Case("learning rate 0 (nothing moves)", (rng.normal(size=5), rng.normal(size=5), 0.0, 0.3)),
+        Case("zero data gradient (pure decay)", (rng.normal(size=6), np.zeros(6), 0.5, 0.1)),
+        Case("a single weight", (np.array([2.0]), np.array([0.5]), 0.1, 0.25)),
+        Case(
+            "float32 weights and gradient",
+            (rng.normal(size=(3, 2)).astype(np.float32), rng.normal(size=(3, 2)).astype(np.float32),
+             0.05, 0.01),
+        ),
+    ]
+
+
+def _sgd_matches_gradient(function: Callable, rng: np.random.Generator) -> CaseOutcome:
+    """The step taken, divided by -lr, is the numerical gradient of data loss + penalty."""
+    label = "step follows the numerical gradient of a least-squares loss + L2"
+    A, b = rng.normal(size=(6, 4)), rng.normal(size=6)
+    w = rng.normal(size=4)
+    lr, l2 = 0.1, 0.2
+
+    def total_loss(x: np.ndarray) -> float:
+        return 0.5 * float(np.sum((A @ x - b) ** 2)) + l2_penalty(x, l2)
+
+    data_grad = A.T @ (A @ w - b)
+    try:
+        new_w = function(w.copy(), data_grad, lr, l2)
+    except NotImplementedError:
+        raise
+    except Exception as error:  # the learner's bug is reported, never propagated
+        return CaseOutcome(label, False, f"your function raised {type(error).__name__}: {error}")
+    if type(new_w) is not np.ndarray or new_w.shape != w.shape:
+        return CaseOutcome(label, False, f"the new weights must be an array of shape {w.shape}.")
+    implied_gradient = (w - new_w) / lr
+    result = check_gradient(total_loss, w.copy(), implied_gradient, threshold=GRADIENT_THRESHOLD)
+    if result.passed:
+        return CaseOutcome(label, True)
+    return CaseOutcome(
+        label, False,
+        f"(w - new_w) / lr differs from the numerical gradient by relative error "
+        f"{result.max_relative_error:.2g}.",
+    )
+
+
+def _judge_rtol(rtol: float) -> Callable:
+    # float32 sums may round differently from the reference's order of summation.
+    return lambda expected, got: compare(expected, got, rtol=rtol, atol=1e-10)
+
+
+EXERCISES = (
+    Exercise(
+        name="l1_penalty",
+        lesson="01",
+        reference=l1_penalty,
+        make_cases=_l1_cases,
+        hint="Keras's L1(l1) adds l1 * sum(|w|) over every entry: no mean, no factor. "
+        "Return a number, e.g. float(l1 * np.sum(np.abs(w))).",
+        judge=_judge_rtol(1e-5),
+    ),
+    Exercise(
+        name="l2_penalty",
+        lesson="01",
+        reference=l2_penalty,
+        make_cases=_l2_cases,
+        hint="Keras's L2(l2) adds l2 * sum(w**2) over every entry: no 1/2, no mean, no 1/(2m). "
+        "Return a number, e.g. float(l2 * np.sum(w**2)).",
+        judge=_judge_rtol(1e-5),
+    ),
+    Exercise(
+        name="l1_penalty_grad",
+        lesson="01",
+        reference=l1_penalty_grad,
+        make_cases=_l1_cases,
+        hint="the derivative of l1 * |w| is l1 * sign(w), and 0 where w is exactly 0 "
+        "(np.sign does both). Keep the shape and dtype of w.",
+        extra_checks=(_gradient_check(l1_penalty, 0.3),),
+    ),
+    Exercise(
+        name="l2_penalty_grad",
+        lesson="01",
+        reference=l2_penalty_grad,
+        make_cases=_l2_cases,
+        hint="the derivative of l2 * w**2 is 2 * l2 * w: the factor 2 is there because Keras's "
+        "penalty has no 1/2. Keep the shape and dtype of w.",
+        extra_checks=(_gradient_check(l2_penalty, 0.3),),
+    ),
+    Exercise(
+        name="sgd_step_l2",
+        lesson="01",
+        reference=_sgd_step_l2,
+        make_cases=_sgd_cases,
+        hint="the step uses the gradient of the whole objective: "
+        "w - lr * (grad + 2 * l2 * w). Return a new array; do not change w in place.",
+        extra_checks=(_sgd_matches_gradient,),
+    ),
+)
