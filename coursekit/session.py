@@ -54,8 +54,28 @@ def quiet_tensorflow_environment() -> None:
         )
 
 
+#: Kept alive for the whole session: dropping it would not undo the limit, but keeping it makes
+#: the intent explicit and lets a learner call ``_BLAS_LIMIT.restore_original_limits()``.
+_BLAS_LIMIT = None
+
+
+def limit_blas_threads() -> None:
+    """Run numpy's BLAS on one thread.
+
+    The lessons multiply small matrices, where extra BLAS threads only add overhead (about 5×
+    slower on a busy 2-core machine) and make floating-point sums depend on thread scheduling.
+    """
+    global _BLAS_LIMIT
+    from threadpoolctl import threadpool_limits
+
+    _BLAS_LIMIT = threadpool_limits(limits=1, user_api="blas")
+
+
 def setup_notebook(seed: int = 0, *, use_keras: bool = True) -> np.random.Generator:
     """Prepare a lesson notebook: seed everything, make TensorFlow deterministic, set plot style.
+
+    It also silences TensorFlow's import-time logs and runs numpy's BLAS on one thread
+    (:func:`limit_blas_threads`).
 
     Parameters
     ----------
@@ -75,6 +95,7 @@ def setup_notebook(seed: int = 0, *, use_keras: bool = True) -> np.random.Genera
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}.")
     quiet_tensorflow_environment()
+    limit_blas_threads()
     random.seed(seed)
     np.random.seed(seed)  # noqa: NPY002 - seeds legacy global state that third-party code may use
     warnings.filterwarnings("ignore", category=DeprecationWarning, module="jupyter_client")

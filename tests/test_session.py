@@ -51,3 +51,11 @@ def test_keras_weights_and_dropout_repeat_across_processes_with_a_clean_stderr()
     assert first.stdout == second.stdout
     assert first.stderr == "", "TensorFlow's import-time log lines must be silenced"
     assert _keras_output(1).stdout != first.stdout
+
+
+def test_numpy_blas_runs_on_one_thread_after_setup():
+    from threadpoolctl import threadpool_info
+
+    setup_notebook(seed=0, use_keras=False)
+    blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
+    assert blas and all(pool["num_threads"] == 1 for pool in blas)
