@@ -1,0 +1,186 @@
+"""Lesson 03 exercises: correct batch-norm code passes, stubs and the classic mistakes fail clearly."""
+
+import numpy as np
+import pytest
+
+from coursekit.exercises import get_exercise, run_check
+from coursekit.exercises.core import FAILED, NOT_IMPLEMENTED, PASSED
+
+
+def correct_forward(x, gamma, beta, epsilon=1e-3):
+    mean = x.mean(axis=0)
+    variance = ((x - mean) ** 2).mean(axis=0)
+    return gamma * (x - mean) / np.sqrt(variance + epsilon) + beta
+
+
+def correct_layer(x, gamma, beta, moving_mean, moving_var, momentum=0.99, epsilon=1e-3, training=True):
+    if not training:
+        out = gamma * (x - moving_mean) / np.sqrt(moving_var + epsilon) + beta
+        return out, moving_mean.copy(), moving_var.copy()
+    mean, variance = x.mean(axis=0), x.var(axis=0)
+    out = gamma * (x - mean) / np.sqrt(variance + epsilon) + beta
+    new_mean = momentum * moving_mean + (1 - momentum) * mean
+    new_var = momentum * moving_var + (1 - momentum) * variance
+    return out, new_mean.astype(x.dtype), new_var.astype(x.dtype)
+
+
+def correct_backward(dout, x, gamma, epsilon=1e-3):
+    """The step-by-step chain rule through the computational graph (a different route)."""
+    n = x.shape[0]
+    mean = x.mean(axis=0)
+    centred = x - mean
+    variance = (centred**2).mean(axis=0)
+    inv_std = 1 / np.sqrt(variance + epsilon)
+    x_hat = centred * inv_std
+    dbeta = dout.sum(axis=0)
+    dgamma = (dout * x_hat).sum(axis=0)
+    dx_hat = dout * gamma
+    dvariance = (dx_hat * centred).sum(axis=0) * -0.5 * inv_std**3
+    dmean = -(dx_hat * inv_std).sum(axis=0) - 2 * dvariance * centred.mean(axis=0)
+    dx = dx_hat * inv_std + dvariance * 2 * centred / n + dmean / n
+    return dx.astype(x.dtype), dgamma, dbeta
+
+
+def stub(*args, **kwargs):
+    raise NotImplementedError
+
+
+def first_failure(result):
+    return next(case.message for case in result.cases if not case.passed)
+
+
+@pytest.mark.parametrize(
+    ("name", "function"),
+    [
+        ("batchnorm_train_forward", correct_forward),
+        ("batchnorm_layer", correct_layer),
+        ("batchnorm_train_backward", correct_backward),
+    ],
+)
+def test_a_correct_implementation_passes(name, function):
+    result = run_check(get_exercise(name), function)
+    assert result.status == PASSED, result.summary()
+    assert len(result.cases) >= 6
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_correct_implementations_pass_on_other_graders_seeds(seed):
+    for name, function in [
+        ("batchnorm_train_forward", correct_forward),
+        ("batchnorm_layer", correct_layer),
+        ("batchnorm_train_backward", correct_backward),
+    ]:
+        result = run_check(get_exercise(name), function, np.random.default_rng(seed))
+        assert result.status == PASSED, result.summary()
+
+
+@pytest.mark.parametrize(
+    "name", ["batchnorm_train_forward", "batchnorm_layer", "batchnorm_train_backward"]
+)
+def test_a_stub_reports_not_implemented(name):
+    result = run_check(get_exercise(name), stub)
+    assert result.status == NOT_IMPLEMENTED
+    assert "not implemented yet" in result.summary()
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # ddof=1 on the batch of one
+def test_the_unbiased_variance_is_named():
+    def unbiased(x, gamma, beta, epsilon=1e-3):
+        mean = x.mean(axis=0)
+        return gamma * (x - mean) / np.sqrt(x.var(axis=0, ddof=1) + epsilon) + beta
+
+    result = run_check(get_exercise("batchnorm_train_forward"), unbiased)
+    assert result.status == FAILED
+    assert "unbiased variance" in first_failure(result)
+
+
+def test_epsilon_outside_the_root_is_pointed_at():
+    def outside(x, gamma, beta, epsilon=1e-3):
+        mean = x.mean(axis=0)
+        return gamma * (x - mean) / (np.sqrt(x.var(axis=0)) + epsilon) + beta
+
+    result = run_check(get_exercise("batchnorm_train_forward"), outside)
+    assert result.status == FAILED
+    assert "epsilon inside the root" in result.summary()
+
+
+def test_normalizing_over_the_wrong_axis_is_explained():
+    def wrong_axis(x, gamma, beta, epsilon=1e-3):
+        mean = x.mean(axis=1, keepdims=True)
+        variance = x.var(axis=1, keepdims=True)
+        return gamma * (x - mean) / np.sqrt(variance + epsilon) + beta
+
+    result = run_check(get_exercise("batchnorm_train_forward"), wrong_axis)
+    assert result.status == FAILED
+    assert "mean over the batch (axis=0)" in first_failure(result)
+
+
+def test_the_swapped_momentum_convention_is_named():
+    def swapped(x, gamma, beta, moving_mean, moving_var, momentum=0.99, epsilon=1e-3, training=True):
+        out, _, _ = correct_layer(x, gamma, beta, moving_mean, moving_var, momentum, epsilon, training)
+        if not training:
+            return out, moving_mean.copy(), moving_var.copy()
+        new_mean = (1 - momentum) * moving_mean + momentum * x.mean(axis=0)
+        new_var = (1 - momentum) * moving_var + momentum * x.var(axis=0)
+        return out, new_mean, new_var
+
+    result = run_check(get_exercise("batchnorm_layer"), swapped)
+    assert result.status == FAILED
+    message = first_failure(result)
+    assert "weights were swapped" in message and "9 times" in message
+
+
+def test_batch_statistics_at_inference_fail_with_the_mode_named():
+    def always_batch(x, gamma, beta, moving_mean, moving_var, momentum=0.99, epsilon=1e-3, training=True):
+        return correct_layer(x, gamma, beta, moving_mean, moving_var, momentum, epsilon, True)
+
+    result = run_check(get_exercise("batchnorm_layer"), always_batch)
+    assert result.status == FAILED
+    assert "inference" in result.summary()
+    batch_check = next(c for c in result.cases if c.label.startswith("inference: each example"))
+    assert not batch_check.passed and "never the batch's" in batch_check.message
+
+
+def test_updating_the_moving_statistics_at_inference_fails():
+    def updates_always(x, gamma, beta, moving_mean, moving_var, momentum=0.99, epsilon=1e-3, training=True):
+        out, _, _ = correct_layer(x, gamma, beta, moving_mean, moving_var, momentum, epsilon, training)
+        _, new_mean, new_var = correct_layer(x, gamma, beta, moving_mean, moving_var, momentum, epsilon, True)
+        return out, new_mean, new_var
+
+    result = run_check(get_exercise("batchnorm_layer"), updates_always)
+    assert result.status == FAILED
+    assert "returned unchanged" in first_failure(result)
+
+
+def test_a_backward_that_ignores_the_batch_statistics_is_named():
+    def inference_gradient(dout, x, gamma, epsilon=1e-3):
+        mean, variance = x.mean(axis=0), x.var(axis=0)
+        x_hat = (x - mean) / np.sqrt(variance + epsilon)
+        return dout * gamma / np.sqrt(variance + epsilon), (dout * x_hat).sum(0), dout.sum(0)
+
+    result = run_check(get_exercise("batchnorm_train_backward"), inference_gradient)
+    assert result.status == FAILED
+    assert "sum to zero" in first_failure(result)
+    gradient_check = next(c for c in result.cases if c.label.startswith("numerical gradient"))
+    assert not gradient_check.passed and "central-difference" in gradient_check.message
+
+
+def test_a_backward_that_forgets_the_variance_path_is_pointed_at():
+    def no_variance_path(dout, x, gamma, epsilon=1e-3):
+        mean, variance = x.mean(axis=0), x.var(axis=0)
+        inv_std = 1 / np.sqrt(variance + epsilon)
+        x_hat = (x - mean) * inv_std
+        dx_hat = dout * gamma
+        dx = inv_std * (dx_hat - dx_hat.mean(axis=0))
+        return dx, (dout * x_hat).sum(0), dout.sum(0)
+
+    result = run_check(get_exercise("batchnorm_train_backward"), no_variance_path)
+    assert result.status == FAILED
+    assert "path through the batch variance" in first_failure(result)
+
+
+def test_the_gradient_check_itself_passes_the_reference_formula():
+    exercise = get_exercise("batchnorm_train_backward")
+    for seed in range(5):
+        outcome = exercise.extra_checks[0](correct_backward, np.random.default_rng(seed))
+        assert outcome.passed, outcome.message
