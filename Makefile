@@ -8,7 +8,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export TF_ENABLE_ONEDNN_OPTS := 0
 export PYTHONHASHSEED := 0
 
-.PHONY: help install lab test test-unit test-notebooks bench lint execute clean
+.PHONY: help install lab test test-unit test-notebooks bench bench-grade lint execute clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -41,6 +41,9 @@ execute: $(STAMP)  ## Re-execute every notebook in place, top to bottom (stores 
 
 bench: $(STAMP)  ## Time and peak memory per notebook, plus the test-suite time (build/bench.json)
 	$(BIN)/python -m coursekit.bench --out build/bench.json
+
+bench-grade: $(STAMP)  ## Grade a generated class of 100 submissions: submissions/minute and peak memory
+	$(BIN)/python -m coursekit.grading.bench --students 100 --workers 2 --out build/bench-grade.json
 
 lint: $(STAMP)  ## ruff on the package, the tests and the notebooks
 	$(BIN)/ruff check coursekit tests notebooks

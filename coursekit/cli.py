@@ -333,6 +333,127 @@ def add_progress_command(subparsers: argparse._SubParsersAction) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# coursekit grade / coursekit solutions
+# ---------------------------------------------------------------------------------------------
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from coursekit.grading.grader import (
+        grade_class,
+        summary_table,
+        write_details,
+        write_feedback,
+        write_gradebook,
+    )
+    from coursekit.grading.runner import SandboxLimits
+
+    out = Path(args.out)
+    report = grade_class(
+        Path(args.submissions),
+        lesson=args.lesson,
+        seed=args.seed,
+        workers=args.workers,
+        limits=SandboxLimits(time_limit=args.timeout, memory_mb=args.memory),
+        all_or_nothing=args.all_or_nothing,
+        progress=not args.no_progress,
+    )
+    write_gradebook(report, out)
+    details = out.with_suffix(".json")
+    write_details(report, details)
+    if args.feedback:
+        write_feedback(report, Path(args.feedback))
+    print(summary_table(report))
+    written = f"Gradebook: {out}; details: {details}"
+    print(written + (f"; feedback: {args.feedback}/" if args.feedback else "") + ".")
+    return EXIT_OK
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
+    return value
+
+
+def _nonnegative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {text!r}")
+    return value
+
+
+def add_grade_command(subparsers: argparse._SubParsersAction) -> None:
+    """``coursekit grade SUBMISSIONS_DIR --out grades.csv [...]``."""
+    grade = subparsers.add_parser(
+        "grade",
+        help="grade a folder of submitted notebooks (gradebook CSV, feedback, JSON details)",
+        description="Grade a folder with one notebook per student (STUDENT_ID.ipynb). Each "
+        "submission runs in a separate process with time, CPU, memory and process limits (and "
+        "no network where the platform allows); scores are decided outside it by the same "
+        "checks as the notebook self-checks, on cases drawn from --seed. Writes the CSV "
+        "gradebook, a JSON with every detail next to it (same name, .json) and, with "
+        "--feedback, one Markdown report per student.",
+    )
+    grade.add_argument("submissions", metavar="SUBMISSIONS_DIR", help="folder of .ipynb files")
+    grade.add_argument("--out", required=True, metavar="GRADES_CSV", help="gradebook to write")
+    grade.add_argument("--feedback", metavar="DIR", help="write STUDENT_ID.md feedback files here")
+    grade.add_argument(
+        "--workers", type=_positive_int, default=2, metavar="N",
+        help="submissions graded in parallel (default: 2)",
+    )
+    grade.add_argument(
+        "--timeout", type=_positive_float, default=5.0, metavar="S",
+        help="seconds each exercise may run, and to load a notebook's definitions (default: 5)",
+    )
+    grade.add_argument(
+        "--memory", type=_positive_int, default=1536, metavar="MB",
+        help="memory limit of each submission's process in MiB (default: 1536)",
+    )
+    grade.add_argument(
+        "--seed", type=_nonnegative_int, metavar="N",
+        help="seed of the test inputs (default: a fresh random seed, printed in the summary)",
+    )
+    grade.add_argument("--lesson", metavar="NN", help="lesson number (default: inferred)")
+    grade.add_argument(
+        "--all-or-nothing", action="store_true",
+        help="1 point per exercise only when all its checks pass (default: the fraction passed)",
+    )
+    grade.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    grade.set_defaults(handler=_grade)
+
+
+def _solutions(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from coursekit.grading.editions import write_solutions_edition
+
+    for path in write_solutions_edition(Path(args.outdir)):
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
+def add_solutions_command(subparsers: argparse._SubParsersAction) -> None:
+    """``coursekit solutions OUTDIR``."""
+    solutions = subparsers.add_parser(
+        "solutions",
+        help="write the instructor edition: every lesson notebook with its exercises solved",
+        description="Write every lesson notebook of notebooks/ to OUTDIR with each exercise "
+        "stub replaced by the solution from coursekit.exercises.solutions; everything else is "
+        "identical. Do not give this folder to learners.",
+    )
+    solutions.add_argument("outdir", metavar="OUTDIR", help="folder to write the notebooks to")
+    solutions.set_defaults(handler=_solutions)
+
+
+# ---------------------------------------------------------------------------------------------
 # main
 # ---------------------------------------------------------------------------------------------
 
@@ -340,6 +461,8 @@ COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     add_quiz_command,
     add_flashcards_command,
     add_progress_command,
+    add_grade_command,
+    add_solutions_command,
 ]
 """Functions that each register one top-level command."""
 

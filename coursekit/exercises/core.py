@@ -6,6 +6,17 @@ result with the reference using trusted code only, and returns a :class:`CheckRe
 plain data. It never raises: a learner's exception, a wrong type or a wrong shape are all
 reported as failed cases with the input case named, the expected and the returned values, and
 a hint.
+
+Judging one case is three separate steps, so that the batch grader can run the middle one in a
+sandboxed process and the other two in its own (:mod:`coursekit.grading.grader`):
+
+1. :func:`expected_output`: the reference's output (trusted);
+2. :func:`call_learner`: the learner's raw output, or the exception it raised, and whether it
+   modified its inputs in place (the only step that runs learner code);
+3. :func:`judge_output`: the exercise's judge or :func:`compare` turns both into a
+   :class:`CaseOutcome` (trusted).
+
+:func:`run_case` is their composition, used by the notebook self-checks.
 """
 
 from __future__ import annotations
@@ -322,9 +333,37 @@ def is_reference_implementation(function: Callable) -> bool:
     return module.startswith(("coursekit.reference", "coursekit.data"))
 
 
-def run_case(exercise: Exercise, function: Callable, case: Case) -> CaseOutcome:
-    """Run ``function`` on one case and judge it against the reference."""
-    expected = exercise.reference(*_materialise(case.args), **_materialise(case.kwargs))
+@dataclass(frozen=True)
+class LearnerCall:
+    """What happened when a learner's function ran on one case: plain data only.
+
+    Attributes
+    ----------
+    value : object
+        The return value (``None`` when the function raised).
+    error : str
+        "" when the function returned, otherwise "ExceptionType: first line of the message".
+    mutated : bool
+        True when the function changed one of its input arrays in place.
+    """
+
+    value: Any = None
+    error: str = ""
+    mutated: bool = False
+
+
+def expected_output(exercise: Exercise, case: Case) -> Any:
+    """The reference's output on ``case``: trusted code on fresh copies of the inputs."""
+    return exercise.reference(*_materialise(case.args), **_materialise(case.kwargs))
+
+
+def call_learner(function: Callable, case: Case) -> LearnerCall:
+    """Call the learner's ``function`` on fresh copies of the inputs of ``case``.
+
+    This is the only step that runs learner code; the grader runs it in a sandboxed process.
+    ``NotImplementedError`` propagates (the exercise is not started); any other exception is
+    described in :attr:`LearnerCall.error`.
+    """
     args, kwargs = _materialise(case.args), _materialise(case.kwargs)
     pristine = (_materialise(case.args), _materialise(case.kwargs))
     try:
@@ -332,8 +371,15 @@ def run_case(exercise: Exercise, function: Callable, case: Case) -> CaseOutcome:
     except NotImplementedError:
         raise
     except Exception as error:  # the learner's bug is reported, never propagated
-        return CaseOutcome(case.label, False, f"your function raised {_describe_exception(error)}")
-    if not _inputs_equal(pristine, (args, kwargs)):
+        return LearnerCall(error=_describe_exception(error))
+    return LearnerCall(value=got, mutated=not _inputs_equal(pristine, (args, kwargs)))
+
+
+def judge_output(exercise: Exercise, case: Case, expected: Any, call: LearnerCall) -> CaseOutcome:
+    """Judge one learner call against the reference's ``expected`` output (trusted code only)."""
+    if call.error:
+        return CaseOutcome(case.label, False, f"your function raised {call.error}")
+    if call.mutated:
         return CaseOutcome(
             case.label, False, "your function modified its input arrays in place; work on a copy."
         )
@@ -341,10 +387,20 @@ def run_case(exercise: Exercise, function: Callable, case: Case) -> CaseOutcome:
         lambda e, g: compare(e, g, rtol=exercise.rtol, atol=exercise.atol)
     )
     try:
-        message = judge(expected, got)
+        message = judge(expected, call.value)
     except Exception as error:  # a value so odd that judging it failed: reported as wrong
         message = f"the returned value could not be judged ({_describe_exception(error)})."
     return CaseOutcome(case.label, not message, message)
+
+
+def run_case(exercise: Exercise, function: Callable, case: Case) -> CaseOutcome:
+    """Run ``function`` on one case and judge it against the reference.
+
+    The composition of :func:`expected_output`, :func:`call_learner` and :func:`judge_output`;
+    the grader runs the middle step in a separate process and the other two in its own.
+    """
+    expected = expected_output(exercise, case)
+    return judge_output(exercise, case, expected, call_learner(function, case))
 
 
 def run_check(

@@ -1,0 +1,154 @@
+"""Which statements of a submitted notebook the sandbox executes.
+
+A submission is graded on its exercise functions, not on a replay of the whole lesson (which
+would train Keras models and take minutes). The sandbox therefore executes only:
+
+* for each exercise name, the **last top-level statement that binds it** (``def name``, an
+  import, or an assignment) outside the check cells, and
+* transitively, the last top-level statement binding each global name those statements use:
+  helper functions and classes, imports, constants.
+
+Everything else is never run: experiments, plots, prints, top-level loops (so an infinite loop
+at the top level cannot stall grading), the check cells (cells that call ``check(...)``) and the
+quiz cell (``show_quiz(...)``). IPython magics (``%...``, ``!...``) are dropped, a cell with a
+syntax error is skipped and ``from x import *`` is not followed.
+"""
+
+from __future__ import annotations
+
+import ast
+import symtable
+from dataclasses import dataclass
+
+#: Calls that mark a cell as a self-check or quiz cell, never executed by the grader.
+SKIPPED_CALLS = frozenset({"check", "show_quiz"})
+
+
+class NotebookFormatError(ValueError):
+    """The submission is not a readable notebook."""
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One top-level statement of a code cell."""
+
+    cell: int
+    node: ast.stmt
+    binds: frozenset[str]
+
+    def compile(self) -> object:
+        """Code object that runs the statement in a namespace (``exec``)."""
+        module = ast.Module(body=[self.node], type_ignores=[])
+        return compile(module, f"<cell {self.cell}>", "exec")
+
+
+def code_cells(notebook: object) -> list[str]:
+    """The sources of the code cells of a parsed ``.ipynb`` (nbformat 4) document.
+
+    Raises
+    ------
+    NotebookFormatError
+        When ``notebook`` does not have the structure of a notebook.
+    """
+    if type(notebook) is not dict or type(notebook.get("cells")) is not list:
+        raise NotebookFormatError("the file is JSON but not a notebook (no list of cells).")
+    sources = []
+    for cell in notebook["cells"]:
+        if type(cell) is not dict or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        if type(source) is list and all(type(line) is str for line in source):
+            source = "".join(source)
+        if type(source) is not str:
+            raise NotebookFormatError("a code cell's source is neither text nor a list of lines.")
+        sources.append(source)
+    return sources
+
+
+def _without_magics(source: str) -> str:
+    lines = source.splitlines()
+    return "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in lines)
+
+
+def _binds(node: ast.stmt) -> frozenset[str]:
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return frozenset({node.name})
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        names = set()
+        for alias in node.names:
+            if alias.name != "*":
+                names.add(alias.asname or alias.name.split(".")[0])
+        return frozenset(names)
+    if isinstance(node, (ast.Assign, ast.AnnAssign)):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        names = set()
+        for target in targets:
+            for part in ast.walk(target):
+                if isinstance(part, ast.Name):
+                    names.add(part.id)
+        return frozenset(names)
+    return frozenset()
+
+
+def _calls_skipped(tree: ast.Module) -> bool:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            if node.func.id in SKIPPED_CALLS:
+                return True
+    return False
+
+
+def top_level_statements(sources: list[str]) -> list[Statement]:
+    """Top-level statements of the cells, in order, leaving out check, quiz and broken cells."""
+    statements = []
+    for index, source in enumerate(sources):
+        try:
+            tree = ast.parse(_without_magics(source))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        if _calls_skipped(tree):
+            continue
+        for node in tree.body:
+            statements.append(Statement(index, node, _binds(node)))
+    return statements
+
+
+def global_names(node: ast.stmt) -> set[str]:
+    """Global names a statement reads: at the top level, in its functions and class bodies."""
+    table = symtable.symtable(ast.unparse(node), "<statement>", "exec")
+    names = {symbol.get_name() for symbol in table.get_symbols() if symbol.is_referenced()}
+    pending = list(table.get_children())
+    while pending:
+        child = pending.pop()
+        pending.extend(child.get_children())
+        for symbol in child.get_symbols():
+            if symbol.is_global() or (child.get_type() == "class" and not symbol.is_local()):
+                names.add(symbol.get_name())
+    return names
+
+
+def select_statements(sources: list[str], names: list[str]) -> list[Statement]:
+    """The statements needed to define ``names``, in notebook order (see the module docstring)."""
+    statements = top_level_statements(sources)
+    last_binding: dict[str, int] = {}
+    for position, statement in enumerate(statements):
+        for name in statement.binds:
+            last_binding[name] = position
+    chosen: set[int] = set()
+    pending = [name for name in names if name in last_binding]
+    seen: set[str] = set()
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        position = last_binding[name]
+        if position in chosen:
+            continue
+        chosen.add(position)
+        try:
+            used = global_names(statements[position].node)
+        except (SyntaxError, ValueError, RecursionError):
+            used = set()
+        pending.extend(used_name for used_name in used if used_name in last_binding)
+    return [statements[position] for position in sorted(chosen)]
