@@ -119,3 +119,41 @@ def show_digits(images: np.ndarray, labels: Sequence | None = None, *, n_columns
             if labels is not None:
                 ax.set_title(str(labels[index]), fontsize=9)
     return figure
+
+
+def plot_reliability_diagram(
+    confidence: np.ndarray, accuracy: np.ndarray, counts: np.ndarray, *, ax: Axes | None = None,
+    title: str | None = None, color: str = "C0",
+) -> Axes:
+    """Reliability diagram: accuracy per confidence bin against the diagonal of perfect calibration.
+
+    Parameters
+    ----------
+    confidence, accuracy, counts : ndarray of shape (n_bins,)
+        Mean confidence, accuracy and number of samples of each equal-width bin of ``[0, 1]``,
+        as returned by :func:`coursekit.reference.label_smoothing.reliability_curve` (pass
+        ``*curve``). Empty bins (count 0, NaN statistics) are not drawn.
+    color : str, default="C0"
+        Colour of the accuracy bars.
+
+    Bars below the diagonal mean overconfidence (accuracy lower than the confidence), bars above
+    it underconfidence. A dot marks each bin's mean confidence at its accuracy.
+    """
+    ax = _axes(ax)
+    n_bins = len(counts)
+    width = 1.0 / n_bins
+    centers = (np.arange(n_bins) + 0.5) * width
+    filled = np.asarray(counts) > 0
+    ax.bar(centers[filled], np.asarray(accuracy)[filled], width=width, color=color, alpha=0.6,
+           edgecolor="k", label="accuracy in bin")
+    ax.plot(np.asarray(confidence)[filled], np.asarray(accuracy)[filled], "ko", markersize=3,
+            label="(mean confidence, accuracy)")
+    ax.plot([0, 1], [0, 1], "k--", label="perfect calibration")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("confidence (largest predicted probability)")
+    ax.set_ylabel("accuracy")
+    if title:
+        ax.set_title(title)
+    ax.legend(loc="upper left", fontsize=8)
+    return ax
