@@ -20,6 +20,9 @@ $(BIN)/python:
 $(STAMP): pyproject.toml | $(BIN)/python
 	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (coursekit)" > /dev/null
+	@# ipykernel 7 logs a TCP-transport warning at every kernel start; keep kernel logs to errors.
+	mkdir -p $(VENV)/etc/ipython
+	echo '{"IPKernelApp": {"log_level": "ERROR"}}' > $(VENV)/etc/ipython/ipython_kernel_config.json
 	touch $(STAMP)
 
 install: $(STAMP)  ## Create .venv, install the pinned dependencies and coursekit, register the kernel
