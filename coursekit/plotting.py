@@ -157,3 +157,33 @@ def plot_reliability_diagram(
         ax.set_title(title)
     ax.legend(loc="upper left", fontsize=8)
     return ax
+
+
+def show_image_rows(rows: Mapping[str, np.ndarray], *, vmin: float = 0.0, vmax: float = 1.0):
+    """A grid of small grey images, one labelled row per entry of ``rows``; returns the figure.
+
+    Parameters
+    ----------
+    rows : mapping of str to ndarray of shape (n, height, width) or (n, height, width, 1)
+        Row label (e.g. the augmentation applied) to the images shown in that row. Every row
+        should hold the same number of images, so that columns line up (same source image).
+    vmin, vmax : float, default=0.0 and 1.0
+        Grey-scale range; pixels are drawn dark on light (``gray_r``).
+    """
+    labels = list(rows)
+    n_columns = max(len(images) for images in rows.values())
+    figure, axes = plt.subplots(
+        len(labels), n_columns, figsize=(1.2 + 0.75 * n_columns, 0.8 * len(labels)), squeeze=False
+    )
+    for row, label in enumerate(labels):
+        images = np.asarray(rows[label])
+        for column in range(n_columns):
+            ax = axes[row, column]
+            ax.set_xticks([])
+            ax.set_yticks([])
+            for spine in ax.spines.values():
+                spine.set_visible(False)
+            if column < len(images):
+                ax.imshow(np.squeeze(images[column]), cmap="gray_r", vmin=vmin, vmax=vmax)
+        axes[row, 0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=9)
+    return figure
