@@ -8,10 +8,10 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export TF_ENABLE_ONEDNN_OPTS := 0
 export PYTHONHASHSEED := 0
 
-.PHONY: help install lab test test-unit test-notebooks bench bench-grade lint execute clean
+.PHONY: help install lab test test-unit test-notebooks test-e2e site bench bench-grade lint execute clean
 
 help:  ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,14 +30,25 @@ install: $(STAMP)  ## Create .venv, install the pinned dependencies and courseki
 lab: $(STAMP)  ## Open JupyterLab on the first lesson (prints the URL when there is no browser)
 	$(BIN)/python -m coursekit.launch notebooks/00_overfitting.ipynb
 
-test: $(STAMP)  ## Unit tests, then nbval on every notebook
-	$(BIN)/python -m pytest tests notebooks --nbval --nbval-current-env --nbval-cell-timeout=300 -p no:randomly
+# tests/e2e (real browser, a few minutes) is left to `make test-e2e`, which .ci/run also runs.
+test: $(STAMP)  ## Unit tests, then nbval on every notebook (the browser tests: make test-e2e)
+	$(BIN)/python -m pytest tests notebooks --ignore=tests/e2e --nbval --nbval-current-env --nbval-cell-timeout=300 -p no:randomly
 
 test-unit: $(STAMP)  ## Unit tests only (fast)
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest tests --ignore=tests/e2e
 
 test-notebooks: $(STAMP)  ## nbval on every notebook only
 	$(BIN)/python -m pytest notebooks --nbval --nbval-current-env --nbval-cell-timeout=300
+
+# Chromium comes from apt (Debian's package), never from `playwright install`. Without root or apt
+# the install is skipped and the browser tests are skipped with the reason.
+test-e2e: $(STAMP)  ## Browser tests: lesson 00 run in JupyterLab through Chromium, and the site
+	command -v chromium > /dev/null || (apt-get update && apt-get install -y chromium) \
+		|| echo "make test-e2e: could not install chromium with apt; the browser tests will be skipped."
+	$(BIN)/python -m pytest tests/e2e -rsx
+
+site: $(STAMP)  ## Static course site from the executed notebooks, in build/site/
+	$(BIN)/python -m coursekit.site --out build/site
 
 execute: $(STAMP)  ## Re-execute every notebook in place, top to bottom (stores fresh outputs)
 	$(BIN)/python -m coursekit.notebook_tools execute notebooks/*.ipynb

@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
             status = f"over the {BUDGET_SECONDS:.0f} s budget"
         results["notebooks"][path.name] = figures
         print(f"{path.name:36s} {figures['seconds']:9.1f} {figures['peak_mib']:9d}  {status}", flush=True)
-    tests = measure([sys.executable, "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider"])
+    tests = measure([sys.executable, "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider", "--ignore=tests/e2e"])
     results["unit_tests"] = tests
     print(f"{'unit tests (pytest tests)':36s} {tests['seconds']:9.1f} {tests['peak_mib']:9d}  "
           f"{'ok' if tests['returncode'] == 0 else 'FAILED'}")

@@ -19,6 +19,8 @@ import warnings
 from collections.abc import Callable, Sequence
 
 import coursekit
+from coursekit.audio import add_audio_command
+from coursekit.site import add_site_command
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -463,6 +465,8 @@ COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     add_progress_command,
     add_grade_command,
     add_solutions_command,
+    add_site_command,
+    add_audio_command,
 ]
 """Functions that each register one top-level command."""
 

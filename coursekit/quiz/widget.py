@@ -163,7 +163,17 @@ class QuizForm:
         self.submit_button.on_click(lambda _: self.submit())
         self.score = widgets.HTML("")
         boxes.extend([self.submit_button, self.score])
-        self.widget = widgets.VBox(boxes)
+        # ipywidgets gives each radio choice one fixed-height row, so a long choice that wraps
+        # would overlap the next one: let the rows grow with their text.
+        style = widgets.HTML(
+            "<style>.coursekit-quiz .widget-radio, .coursekit-quiz .widget-radio-box {width: 100%}"
+            " .coursekit-quiz .widget-radio-box label {height: auto; line-height: 1.35;"
+            " margin-bottom: 0.35em; white-space: normal; display: flex; align-items: baseline;"
+            " flex-direction: row-reverse; justify-content: flex-end;"
+            " gap: 0.4em}</style>"
+        )
+        self.widget = widgets.VBox([style, *boxes])
+        self.widget.add_class("coursekit-quiz")
 
     @staticmethod
     def _control(question: Question, widgets):

@@ -1,0 +1,502 @@
+"""The static course site: ``make site`` (``coursekit site``) writes ``build/site/``.
+
+Every page is made by nbconvert's ``lab`` HTML template, so lessons look as they do in
+JupyterLab:
+
+- ``index.html``: the lesson sequence with each lesson's estimated time and objectives;
+- one page per lesson notebook (``00_overfitting.html``, ...) with its stored outputs; figures
+  are embedded in the page as ``data:`` images;
+- ``glossary.html``: every term of ``quizzes/glossary.yaml``, grouped by lesson, with links
+  between related terms;
+- a navigation bar at the top and bottom of each page: course index, previous and next lesson,
+  glossary.
+
+The pages are built from the notebooks as stored, i.e. as last executed by ``make execute``
+(nbval keeps those outputs honest); a notebook with a code cell that was never run is refused.
+The title, estimated time and objectives come from each notebook's first cell, so the index
+never repeats them by hand.
+
+Math: the template loads MathJax from a CDN. Online, formulas are typeset. Offline, the page keeps
+the LaTeX source as plain text (``$\\alpha \\geq 0$``), and a note at the bottom of the page says
+why. The template's require.js, which only widget pages need, is left out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import re
+import sys
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from coursekit.grading.editions import NOTEBOOKS, ROOT, lesson_notebooks
+from coursekit.quiz.model import Glossary
+
+COURSE_TITLE = "Regularization in Deep Learning"
+DEFAULT_OUT = ROOT / "build" / "site"
+MARKER = ".coursekit-site"
+"""File that marks a folder as written by :func:`build_site` (stale pages in it may be removed)."""
+
+_TITLE = re.compile(r"^#\s+Lesson\s+(\d+)\s*[—–-]+\s*(.+?)\s*$", re.MULTILINE)
+_MINUTES = re.compile(r"about\s+(\d+)\s+minutes", re.IGNORECASE)
+_OBJECTIVES_INTRO = "By the end of this lesson you can"
+_ITEM = re.compile(r"^\s*\d+\.\s+(.*)$")
+_NOTEBOOK_HREF = re.compile(r'href="(?:\./)?([^"/:#?]+)\.ipynb(#[^"]*)?"')
+
+_TEMPLATE_NAME = "coursekit-page.html.j2"
+_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{% block extra_css %}
+<style>
+  nav.course-nav { display: flex; flex-wrap: wrap; gap: 0.4em 1.5em; align-items: baseline;
+    padding: 0.6em 1em; margin: 0 0 1em; border-bottom: 1px solid #ddd; background: #f6f8fa;
+    font-family: var(--jp-ui-font-family, sans-serif); font-size: 14px; }
+  nav.course-nav.bottom { border-top: 1px solid #ddd; border-bottom: none; margin: 2em 0 0; }
+  nav.course-nav a { color: #0969da; text-decoration: none; }
+  nav.course-nav a:hover { text-decoration: underline; }
+  nav.course-nav .course-name { font-weight: 600; }
+  p.course-math-note { margin: 1em; padding: 0.5em 1em; border-left: 4px solid #9a6700;
+    background: #fff8c5; font-family: var(--jp-ui-font-family, sans-serif); font-size: 14px; }
+</style>
+{% endblock extra_css %}
+{%- block body_header -%}
+{{ super() }}
+{{ resources.course.nav_top }}
+{%- endblock body_header -%}
+{% block body_footer %}
+{{ resources.course.nav_bottom }}
+<p class="course-math-note" id="course-math-note" hidden>Formulas are shown as LaTeX source
+because MathJax, which typesets them, could not be loaded (it comes from a CDN and this
+computer seems to be offline).</p>
+<script>
+  if (!window.MathJax && /\\$|\\\\\\(|\\\\\\[/.test(document.body.textContent)) {
+    document.getElementById("course-math-note").hidden = false;
+  }
+</script>
+{{ super() }}
+{% endblock body_footer %}
+"""
+
+
+@dataclass(frozen=True)
+class LessonInfo:
+    """What the index says about one lesson, read from the notebook's first cell.
+
+    Attributes
+    ----------
+    number : str
+        Two-digit lesson number, e.g. ``"00"``.
+    title : str
+        The title after "Lesson NN —", e.g. ``"Overfitting, underfitting and capacity"``.
+    minutes : int or None
+        Estimated time ("about 45 minutes"), or None when the cell gives none.
+    objectives : tuple of str
+        The numbered learning objectives, as Markdown, in order (may be empty).
+    notebook : Path
+        The ``.ipynb`` file.
+    """
+
+    number: str
+    title: str
+    minutes: int | None
+    objectives: tuple[str, ...]
+    notebook: Path
+
+    @property
+    def page(self) -> str:
+        """File name of the lesson's page, e.g. ``"00_overfitting.html"``."""
+        return self.notebook.with_suffix(".html").name
+
+    @property
+    def heading(self) -> str:
+        """``"Lesson 00 — Overfitting, underfitting and capacity"``."""
+        return f"Lesson {self.number} — {self.title}"
+
+
+def lesson_info(notebook_path: str | Path) -> LessonInfo:
+    """Read a lesson's number, title, estimated time and objectives from its first cell.
+
+    Parameters
+    ----------
+    notebook_path : str or Path
+        A lesson notebook whose first cell is Markdown starting with
+        ``# Lesson NN — Title``; the cell may say "about M minutes" and list objectives as a
+        numbered list after "By the end of this lesson you can".
+
+    Returns
+    -------
+    LessonInfo
+
+    Raises
+    ------
+    ValueError
+        If the notebook has no first Markdown cell with a ``# Lesson NN — Title`` heading.
+    """
+    import nbformat
+
+    path = Path(notebook_path)
+    notebook = nbformat.read(path, as_version=4)
+    first = notebook.cells[0] if notebook.cells else None
+    match = _TITLE.search(first.source) if first is not None and first.cell_type == "markdown" else None
+    if match is None:
+        raise ValueError(
+            f"notebook_path {str(path)!r} must start with a Markdown cell whose heading is "
+            "'# Lesson NN — Title'."
+        )
+    minutes = _MINUTES.search(first.source)
+    return LessonInfo(
+        number=f"{int(match.group(1)):02d}",
+        title=match.group(2),
+        minutes=int(minutes.group(1)) if minutes else None,
+        objectives=_objectives(first.source),
+        notebook=path,
+    )
+
+
+def _objectives(source: str) -> tuple[str, ...]:
+    """The numbered items after the objectives line; indented lines continue an item."""
+    lines = source.splitlines()
+    start = next((i for i, line in enumerate(lines) if _OBJECTIVES_INTRO in line), None)
+    if start is None:
+        return ()
+    items: list[str] = []
+    for line in lines[start + 1:]:
+        item = _ITEM.match(line)
+        if item:
+            items.append(item.group(1).strip())
+        elif items and line.strip() and line[:1].isspace():
+            items[-1] += " " + line.strip()
+        elif items:
+            break
+    return tuple(items)
+
+
+def _check_executed(notebook, path: Path) -> None:
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type == "code" and cell.source.strip() and cell.execution_count is None:
+            raise ValueError(
+                f"{path} has a code cell that was never run (cell {index}); the site shows "
+                "stored outputs, so run `make execute` first."
+            )
+
+
+def _link(href: str, text: str) -> str:
+    return f'<a href="{html.escape(href)}">{html.escape(text)}</a>'
+
+
+def _nav(previous: tuple[str, str] | None, following: tuple[str, str] | None, where: str) -> str:
+    """The navigation bar: course index, previous and next page, glossary."""
+    parts = [f'<span class="course-name">{_link("index.html", COURSE_TITLE)}</span>']
+    if previous is not None:
+        parts.append(f"<span>← Previous: {_link(*previous)}</span>")
+    if following is not None:
+        parts.append(f"<span>Next: {_link(*following)} →</span>")
+    parts.append(f"<span>{_link('glossary.html', 'Glossary')}</span>")
+    return f'<nav class="course-nav {where}" aria-label="Course">{"".join(parts)}</nav>'
+
+
+def _navs(previous: tuple[str, str] | None, following: tuple[str, str] | None) -> tuple[str, str]:
+    """The navigation bars for the top and the bottom of a page."""
+    return _nav(previous, following, "top"), _nav(previous, following, "bottom")
+
+
+def _minutes_text(minutes: int | None) -> str:
+    return "–" if minutes is None else f"about {minutes} min"
+
+
+def index_markdown(lessons: list[LessonInfo]) -> str:
+    """The index page as Markdown: the lesson table, then each lesson's objectives.
+
+    Parameters
+    ----------
+    lessons : list of LessonInfo
+        In course order.
+    """
+    lines = [
+        f"# {COURSE_TITLE}",
+        "",
+        "The lessons of the course in order. Each page is the lesson notebook as last executed, "
+        "with its outputs and figures. To run the code, change it and solve the exercises, open "
+        "the notebook in JupyterLab (`make lab`). Every key term is in the "
+        "[glossary](glossary.html).",
+        "",
+        "| # | lesson | estimated time |",
+        "| --- | --- | --- |",
+    ]
+    for lesson in lessons:
+        lines.append(
+            f"| {lesson.number} | [{lesson.title}]({lesson.page}) | {_minutes_text(lesson.minutes)} |"
+        )
+    known = [lesson.minutes for lesson in lessons if lesson.minutes is not None]
+    if known:
+        lines += ["", f"Total: about {sum(known)} minutes ({sum(known) / 60:.1f} hours)."]
+    for lesson in lessons:
+        lines += ["", f"## [{lesson.heading}]({lesson.page})", ""]
+        lines.append(f"*Estimated time: {_minutes_text(lesson.minutes)}.*")
+        if lesson.objectives:
+            lines += ["", "By the end of this lesson you can:", ""]
+            lines += [f"{number}. {text}" for number, text in enumerate(lesson.objectives, 1)]
+    return "\n".join(lines)
+
+
+def glossary_markdown(glossary: Glossary, lessons: list[LessonInfo]) -> str:
+    """The glossary page as Markdown: the terms of each lesson, with anchors and links.
+
+    Parameters
+    ----------
+    glossary : Glossary
+        From :func:`coursekit.quiz.glossary.load_glossary`.
+    lessons : list of LessonInfo
+        The lessons that have a page; a term of another lesson is listed without a link.
+
+    Notes
+    -----
+    Each term gets the anchor ``#term-<id>``, so ``glossary.html#term-dropout`` links to it.
+    """
+    pages = {lesson.number: lesson for lesson in lessons}
+    numbers = sorted({term.lesson for term in glossary.terms})
+    lines = [
+        "# Glossary",
+        "",
+        f"The {len(glossary.terms)} key terms of the course, by the lesson that introduces them. "
+        "The same definitions appear in each lesson's *Key terms* section, the quizzes and the "
+        "flashcards (`coursekit flashcards`).",
+    ]
+    for number in numbers:
+        lesson = pages.get(number)
+        heading = f"[{lesson.heading}]({lesson.page})" if lesson else f"Lesson {number}"
+        lines += ["", f"## {heading}", ""]
+        for term in glossary.for_lesson(number):
+            lines.append(
+                f'- <a id="term-{term.id}"></a>**{" ".join(term.term.split())}**: '
+                f'{" ".join(term.definition.split())}'
+            )
+            lines.append(f"  - *Example:* {' '.join(term.example.split())}")
+            related = [
+                f"[{glossary.by_id[other].term}](#term-{other})"
+                for other in term.related
+                if other in glossary.by_id
+            ]
+            if related:
+                lines.append(f"  - *Related:* {', '.join(related)}")
+    return "\n".join(lines)
+
+
+def _markdown_notebook(markdown: str, title: str):
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_markdown_cell(markdown)]
+    notebook.metadata["title"] = title
+    return notebook
+
+
+def _exporter():
+    from jinja2 import DictLoader
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(
+        template_name="lab",
+        template_file=_TEMPLATE_NAME,
+        extra_loaders=[DictLoader({_TEMPLATE_NAME: _TEMPLATE})],
+        exclude_input_prompt=False,
+    )
+
+
+def _notebook_links_to_pages(body: str, pages: set[str]) -> str:
+    """Point Markdown links to lesson notebooks (``01_norm_penalties.ipynb``) at their pages."""
+
+    def replace(match: re.Match) -> str:
+        page = match.group(1) + ".html"
+        return f'href="{page}{match.group(2) or ""}"' if page in pages else match.group(0)
+
+    return _NOTEBOOK_HREF.sub(replace, body)
+
+
+def _render(exporter, notebook, nav: tuple[str, str], out: Path, pages: set[str]) -> Path:
+    body, _ = exporter.from_notebook_node(
+        notebook, resources={"course": {"nav_top": nav[0], "nav_bottom": nav[1]}}
+    )
+    out.write_text(_notebook_links_to_pages(body, pages), encoding="utf-8")
+    return out
+
+
+def _prepare_out(out_dir: Path, pages: set[str]) -> None:
+    """Create ``out_dir``; in a previous site, remove pages this build no longer writes."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ValueError(f"out_dir must be a folder, got the file {str(out_dir)!r}.")
+    if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / MARKER).exists():
+        raise ValueError(
+            f"out_dir {str(out_dir)!r} is not empty and was not written by coursekit site; "
+            "choose an empty or new folder."
+        )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for stale in out_dir.glob("*.html"):
+        if stale.name not in pages:
+            stale.unlink()
+    (out_dir / MARKER).write_text("Written by `coursekit site`; safe to delete.\n")
+
+
+def build_site(
+    out_dir: str | Path = DEFAULT_OUT,
+    notebooks_dir: str | Path = NOTEBOOKS,
+    glossary: Glossary | None = None,
+) -> list[Path]:
+    """Write the static course site.
+
+    Parameters
+    ----------
+    out_dir : str or Path, default="build/site" in the repository
+        Folder to write; created if needed. It must be new, empty, or a previous site.
+    notebooks_dir : str or Path, default="notebooks" in the repository
+        Folder of the executed lesson notebooks ``NN_name.ipynb``.
+    glossary : Glossary, optional
+        Default :func:`coursekit.quiz.glossary.load_glossary`.
+
+    Returns
+    -------
+    list of Path
+        The pages written: ``index.html``, the lessons in order, ``glossary.html``.
+
+    Raises
+    ------
+    ValueError
+        If there is no lesson notebook, a notebook has a code cell that was never run, or its
+        first cell has no ``# Lesson NN — Title`` heading.
+    """
+    import nbformat
+
+    from coursekit.quiz.glossary import load_glossary
+
+    out_dir, notebooks_dir = Path(out_dir), Path(notebooks_dir)
+    paths = list(lesson_notebooks(notebooks_dir).values())
+    if not paths:
+        raise ValueError(
+            f"notebooks_dir {str(notebooks_dir)!r} has no lesson notebooks (NN_name.ipynb)."
+        )
+    glossary = load_glossary() if glossary is None else glossary
+    lessons = [lesson_info(path) for path in paths]
+    pages = {"index.html", "glossary.html", *(lesson.page for lesson in lessons)}
+    _prepare_out(out_dir, pages)
+
+    exporter = _exporter()
+    links = [(lesson.page, lesson.heading) for lesson in lessons]
+    index = _markdown_notebook(index_markdown(lessons), COURSE_TITLE)
+    written = [_render(exporter, index, _navs(None, links[0]), out_dir / "index.html", pages)]
+    for position, lesson in enumerate(lessons):
+        notebook = nbformat.read(lesson.notebook, as_version=4)
+        _check_executed(notebook, lesson.notebook)
+        notebook.metadata["title"] = f"{lesson.heading} · {COURSE_TITLE}"
+        previous = links[position - 1] if position > 0 else ("index.html", "Course index")
+        following = links[position + 1] if position + 1 < len(links) else ("glossary.html", "Glossary")
+        navs = _navs(previous, following)
+        written.append(_render(exporter, notebook, navs, out_dir / lesson.page, pages))
+    glossary_page = _markdown_notebook(
+        glossary_markdown(glossary, lessons), f"Glossary · {COURSE_TITLE}"
+    )
+    written.append(
+        _render(exporter, glossary_page, _navs(links[-1], None), out_dir / "glossary.html", pages)
+    )
+    return written
+
+
+class _References(HTMLParser):
+    """Collects ``href``/``src`` values and element ids of one HTML page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.references: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if value is None:
+                continue
+            if name == "id" or (tag == "a" and name == "name"):
+                self.ids.add(value)
+            if (tag == "a" and name == "href") or (tag == "img" and name == "src"):
+                self.references.append(value)
+
+
+def broken_links(site_dir: str | Path) -> list[str]:
+    """Internal links and images of a built site that point at nothing.
+
+    Parameters
+    ----------
+    site_dir : str or Path
+        A folder written by :func:`build_site`.
+
+    Returns
+    -------
+    list of str
+        One ``"page: reference"`` line per link to a missing file or a missing ``#anchor``,
+        and per ``<img>`` whose file is missing; empty when every internal reference resolves.
+        External (``http:``, ``https:``, ``mailto:``) and ``data:`` references are not checked.
+    """
+    site_dir = Path(site_dir)
+    pages = {}
+    for page in sorted(site_dir.glob("*.html")):
+        parser = _References()
+        parser.feed(page.read_text(encoding="utf-8"))
+        pages[page.name] = parser
+    problems = []
+    for name, parser in pages.items():
+        for reference in parser.references:
+            parts = urlsplit(reference)
+            if parts.scheme or parts.netloc:
+                continue
+            target = unquote(parts.path) or name
+            # As browsers do, a fragment matches an id as written or percent-decoded (nbconvert
+            # writes heading ids percent-encoded).
+            fragments = {parts.fragment, unquote(parts.fragment)}
+            if not (site_dir / target).is_file():
+                problems.append(f"{name}: {reference}")
+            elif parts.fragment and target in pages and not fragments & pages[target].ids:
+                problems.append(f"{name}: {reference}")
+    return problems
+
+
+def _site(args: argparse.Namespace) -> int:
+    pages = build_site(args.out, args.notebooks)
+    problems = broken_links(args.out)
+    for problem in problems:
+        print(f"broken link: {problem}", file=sys.stderr)
+    lessons = len(pages) - 2
+    print(f"Wrote {len(pages)} pages to {args.out}: index.html, {lessons} lesson page(s), glossary.html.")
+    print(f"Open {Path(args.out) / 'index.html'} in a browser.")
+    return 1 if problems else 0
+
+
+def add_site_command(subparsers: argparse._SubParsersAction) -> None:
+    """``coursekit site [--out DIR] [--notebooks DIR]``."""
+    site = subparsers.add_parser(
+        "site",
+        help="build the static course site (HTML) from the executed notebooks",
+        description="Build a static HTML site from the executed lesson notebooks with nbconvert: "
+        "an index with the lessons, their estimated times and objectives, one page per lesson "
+        "with its outputs and figures, and a glossary page, linked by previous/next navigation. "
+        "Exits with status 1 if an internal link is broken.",
+    )
+    site.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
+        help="folder to write (default: build/site in the repository)",
+    )
+    site.add_argument(
+        "--notebooks", type=Path, default=NOTEBOOKS, metavar="DIR",
+        help="folder of the lesson notebooks (default: notebooks/ in the repository)",
+    )
+    site.set_defaults(handler=_site)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m coursekit.site``: the same as ``coursekit site``."""
+    from coursekit.cli import main as cli_main
+
+    return cli_main(["site", *(sys.argv[1:] if argv is None else argv)])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
