@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from exercise_helpers import stub
 
 from coursekit.exercises import get_exercise, run_check
 from coursekit.exercises.core import FAILED, NOT_IMPLEMENTED, PASSED
@@ -26,10 +27,6 @@ def correct_l2_penalty_grad(w, l2):
 
 def correct_sgd_step_l2(w, grad, lr, l2):
     return (1 - 2 * lr * l2) * w - lr * grad
-
-
-def stub(*args):
-    raise NotImplementedError
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from exercise_helpers import first_failure, stub
 
 from coursekit.exercises import get_exercise, run_check
 from coursekit.exercises.core import FAILED, NOT_IMPLEMENTED, PASSED
@@ -20,14 +21,6 @@ def correct_layer(x, rate, rng, training=True):
 
 def correct_backward(dout, mask, rate):
     return (dout * mask / (1 - rate)).astype(dout.dtype)
-
-
-def stub(*args, **kwargs):
-    raise NotImplementedError
-
-
-def first_failure(result):
-    return next(case.message for case in result.cases if not case.passed)
 
 
 @pytest.mark.parametrize(

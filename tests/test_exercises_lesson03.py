@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from exercise_helpers import first_failure, stub
 
 from coursekit.exercises import get_exercise, run_check
 from coursekit.exercises.core import FAILED, NOT_IMPLEMENTED, PASSED
@@ -39,14 +40,6 @@ def correct_backward(dout, x, gamma, epsilon=1e-3):
     dmean = -(dx_hat * inv_std).sum(axis=0) - 2 * dvariance * centred.mean(axis=0)
     dx = dx_hat * inv_std + dvariance * 2 * centred / n + dmean / n
     return dx.astype(x.dtype), dgamma, dbeta
-
-
-def stub(*args, **kwargs):
-    raise NotImplementedError
-
-
-def first_failure(result):
-    return next(case.message for case in result.cases if not case.passed)
 
 
 @pytest.mark.parametrize(

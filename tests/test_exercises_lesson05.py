@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from exercise_helpers import first_failure, stub
 
 from coursekit.exercises import get_exercise, run_check
 from coursekit.exercises.core import FAILED, NOT_IMPLEMENTED, PASSED
@@ -102,14 +103,6 @@ def noise_without_clip(images, stddev, rng, clip=None):
 def noise_in_float64(images, stddev, rng, clip=None):
     noisy = images + rng.normal(0.0, stddev, size=images.shape)
     return noisy if clip is None else np.clip(noisy, *clip)
-
-
-def stub(*args, **kwargs):
-    raise NotImplementedError
-
-
-def first_failure(result):
-    return next(case.message for case in result.cases if not case.passed)
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from exercise_helpers import first_failure, stub
 
 from coursekit.exercises import get_exercise, run_check
 from coursekit.exercises.core import FAILED, NOT_IMPLEMENTED, PASSED
@@ -24,14 +25,6 @@ def correct_binary(y_true, y_pred, label_smoothing=0.0):
     targets = y_true * (1 - label_smoothing) + label_smoothing / 2
     probs = np.clip(y_pred, 1e-7, 1 - 1e-7)
     return float(np.mean(-(targets * np.log(probs) + (1 - targets) * np.log(1 - probs))))
-
-
-def stub(*args, **kwargs):
-    raise NotImplementedError
-
-
-def first_failure(result):
-    return next(case.message for case in result.cases if not case.passed)
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 """Lesson 07 exercises: a correct learner passes, a stub is "not implemented", typical bugs fail."""
 
 import numpy as np
+from exercise_helpers import stub
 
 from coursekit.exercises import get_exercise, run_check
 from coursekit.exercises.core import FAILED, NOT_IMPLEMENTED, PASSED
@@ -43,10 +44,6 @@ def tune_last_tie_wins(evaluate, l2_grid, rate_grid):
             if best is None or val_loss <= best[2]:
                 best = (l2, rate, val_loss)
     return best
-
-
-def stub(*args):
-    raise NotImplementedError
 
 
 def correct_summary(train_scores, val_scores):
