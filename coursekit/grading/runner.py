@@ -232,10 +232,10 @@ def _limit_resources(limits: SandboxLimits, n_exercises: int, nproc: int) -> Non
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
-def _current_process_count() -> int:
+def _current_process_count(uid: int) -> int:
+    """Processes of ``uid`` right now, zombies included (the kernel counts them for RLIMIT_NPROC)."""
     import psutil
 
-    uid = os.getuid()
     return sum(1 for process in psutil.process_iter(["uids"]) if process.info["uids"].real == uid)
 
 
@@ -279,10 +279,10 @@ def run_child(
         workdir = Path(directory)
         shutil.copyfile(notebook, workdir / NOTEBOOK)
         protocol.write_message(workdir / REQUEST, {**payload, "exercises": exercises}, arrays)
-        nproc = limits.max_processes
-        if uid is None:
-            nproc += _current_process_count()
-        else:
+        # Processes already counted against the id (ours, or a previous child's zombies that init
+        # has not reaped yet) must not eat into this child's allowance.
+        nproc = limits.max_processes + _current_process_count(os.getuid() if uid is None else uid)
+        if uid is not None:
             for path in [workdir, *workdir.iterdir()]:
                 os.chown(path, uid, uid)
         stderr_path = workdir.parent / f"{workdir.name}.stderr"
