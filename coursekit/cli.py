@@ -218,14 +218,26 @@ def _flashcards(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
-    return value
+def _number_parser(convert: type, is_valid, description: str):
+    """An argparse ``type=`` that converts with ``convert`` and checks ``is_valid(value)``."""
+
+    def parse(text: str):
+        try:
+            value = convert(text)
+        except ValueError:
+            value = None
+        if value is None or not is_valid(value):
+            raise argparse.ArgumentTypeError(f"must be {description}, got {text!r}")
+        return value
+
+    return parse
+
+
+_positive_int = _number_parser(int, lambda value: value >= 1, "a positive integer")
+_nonnegative_int = _number_parser(int, lambda value: value >= 0, "an integer >= 0")
+_positive_float = _number_parser(
+    float, lambda value: 0 < value < float("inf"), "a positive number"
+)
 
 
 def add_flashcards_command(subparsers: argparse._SubParsersAction) -> None:
@@ -370,26 +382,6 @@ def _grade(args: argparse.Namespace) -> int:
     written = f"Gradebook: {out}; details: {details}"
     print(written + (f"; feedback: {args.feedback}/" if args.feedback else "") + ".")
     return EXIT_OK
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}") from None
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
-    return value
-
-
-def _nonnegative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {text!r}")
-    return value
 
 
 def add_grade_command(subparsers: argparse._SubParsersAction) -> None:
