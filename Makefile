@@ -8,7 +8,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export TF_ENABLE_ONEDNN_OPTS := 0
 export PYTHONHASHSEED := 0
 
-.PHONY: help install lab test test-unit test-notebooks test-e2e site bench bench-grade lint execute clean
+.PHONY: help install lab test test-unit test-notebooks test-e2e site bench bench-grade claims lint execute clean
 
 help:  ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -58,6 +58,12 @@ bench: $(STAMP)  ## Time and peak memory per notebook, plus the test-suite time 
 
 bench-grade: $(STAMP)  ## Grade a generated class of 100 submissions: submissions/minute and peak memory
 	$(BIN)/python -m coursekit.grading.bench --students 100 --workers 2 --out build/bench-grade.json
+
+# Seed offsets for `make claims`; the default is 20 offsets nobody tuned on (1000, 2000, ..., 20000).
+OFFSETS ?= $(shell seq -s ' ' 1000 1000 20000)
+CLAIMS_NOTEBOOKS ?=
+claims: $(STAMP)  ## Execute every lesson at each seed offset in OFFSETS="..."; table of failed asserts
+	$(BIN)/python -m coursekit.claims --offsets $(OFFSETS) $(CLAIMS_NOTEBOOKS)
 
 lint: $(STAMP)  ## ruff on the package, the tests and the notebooks
 	$(BIN)/ruff check coursekit tests notebooks
