@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from coursekit.display import HEADLESS_VARIABLE
-from coursekit.session import TF_ENVIRONMENT
+from coursekit.session import SEED_OFFSET_VARIABLE, TF_ENVIRONMENT, seed_offset
 
 #: Environment of every headless notebook execution (nbval sets the same in conftest.py).
 HEADLESS_ENVIRONMENT = {HEADLESS_VARIABLE: "1", "PYTHONHASHSEED": "0", **TF_ENVIRONMENT}
@@ -85,6 +85,10 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--timeout", type=int, default=600, help="per-cell limit in seconds")
     run.add_argument("--no-write", action="store_true", help="execute only; leave the files as they are")
     args = parser.parse_args(argv)
+    offset = seed_offset()
+    if offset and not args.no_write:
+        print(f"Note: {SEED_OFFSET_VARIABLE}={offset}: the stored outputs will come from seeds other "
+              "than the ones nbval checks against. Unset it to store the course's outputs.")
     for path in args.notebooks:
         start = time.perf_counter()
         execute_notebook(path, timeout=args.timeout, write=not args.no_write)

@@ -59,3 +59,50 @@ def test_numpy_blas_runs_on_one_thread_after_setup():
     setup_notebook(seed=0, use_keras=False)
     blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
     assert blas and all(pool["num_threads"] == 1 for pool in blas)
+
+
+def test_seeds_are_consecutive_from_their_base_without_an_offset(monkeypatch):
+    from coursekit.session import seed_for, seeds
+
+    monkeypatch.delenv("COURSEKIT_SEED_OFFSET", raising=False)
+    assert seeds(3) == [0, 1, 2]
+    assert seeds(2, start=100) == [100, 101]
+    assert seed_for(7) == 7
+
+
+def test_the_offset_moves_every_seed_including_the_setup_seed(monkeypatch):
+    from coursekit.session import seed_for, seeds
+
+    monkeypatch.setenv("COURSEKIT_SEED_OFFSET", "1000")
+    assert seeds(2, start=5) == [1005, 1006]
+    assert seed_for(0) == 1000
+    moved = setup_notebook(seed=3, use_keras=False).random(3)
+    np.testing.assert_array_equal(moved, np.random.default_rng(1003).random(3))
+
+
+@pytest.mark.parametrize("text", ["-1", "1.5", "ten", "1e3"])
+def test_a_bad_offset_is_named_in_the_error(monkeypatch, text):
+    from coursekit.session import seed_offset
+
+    monkeypatch.setenv("COURSEKIT_SEED_OFFSET", text)
+    with pytest.raises(ValueError, match="COURSEKIT_SEED_OFFSET must be a non-negative integer"):
+        seed_offset()
+
+
+@pytest.mark.parametrize(("function", "argument"), [("seeds", 0), ("seeds", 2.0), ("seed_for", -1), ("reseed", True)])
+def test_seed_helpers_reject_bad_arguments(function, argument):
+    from coursekit import session
+
+    with pytest.raises(ValueError, match="must be a"):
+        getattr(session, function)(argument)
+
+
+def test_reseed_uses_the_value_as_given_and_resets_numpy_global_state(monkeypatch):
+    from coursekit.session import reseed
+
+    monkeypatch.setenv("COURSEKIT_SEED_OFFSET", "50")
+    generator = reseed(4)
+    np.testing.assert_array_equal(generator.random(2), np.random.default_rng(4).random(2))
+    first = np.random.random()  # noqa: NPY002 - checks that legacy global state was re-seeded
+    reseed(4)
+    assert np.random.random() == first  # noqa: NPY002
