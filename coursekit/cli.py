@@ -354,8 +354,8 @@ def add_progress_command(subparsers: argparse._SubParsersAction) -> None:
 def _grade(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from coursekit.grading.grader import (
-        grade_class,
+    from coursekit.grading.grader import grade_class
+    from coursekit.grading.reports import (
         summary_table,
         write_details,
         write_feedback,
@@ -372,6 +372,7 @@ def _grade(args: argparse.Namespace) -> int:
         limits=SandboxLimits(time_limit=args.timeout, memory_mb=args.memory),
         all_or_nothing=args.all_or_nothing,
         progress=not args.no_progress,
+        allow_weak=args.allow_weak_isolation,
     )
     write_gradebook(report, out)
     details = out.with_suffix(".json")
@@ -390,11 +391,13 @@ def add_grade_command(subparsers: argparse._SubParsersAction) -> None:
         "grade",
         help="grade a folder of submitted notebooks (gradebook CSV, feedback, JSON details)",
         description="Grade a folder with one notebook per student (STUDENT_ID.ipynb). Each "
-        "submission runs in a separate process with time, CPU, memory and process limits (and "
-        "no network where the platform allows); scores are decided outside it by the same "
-        "checks as the notebook self-checks, on cases drawn from --seed. Writes the CSV "
-        "gradebook, a JSON with every detail next to it (same name, .json) and, with "
-        "--feedback, one Markdown report per student.",
+        "submission runs in a bubblewrap sandbox (own user, PID, mount and network namespaces) "
+        "with one memory and process budget for all its processes and time limits enforced "
+        "from outside; scores are decided outside it by the same checks as the notebook "
+        "self-checks, on cases drawn from --seed. First the lesson's solutions edition is "
+        "graded through the same sandbox (the canary): if it does not get full marks, nothing "
+        "is graded (exit status 1). Writes the CSV gradebook, a JSON with every detail next to "
+        "it (same name, .json) and, with --feedback, one Markdown report per student.",
     )
     grade.add_argument("submissions", metavar="SUBMISSIONS_DIR", help="folder of .ipynb files")
     grade.add_argument("--out", required=True, metavar="GRADES_CSV", help="gradebook to write")
@@ -409,7 +412,8 @@ def add_grade_command(subparsers: argparse._SubParsersAction) -> None:
     )
     grade.add_argument(
         "--memory", type=_positive_int, default=1536, metavar="MB",
-        help="memory limit of each submission's process in MiB (default: 1536)",
+        help="memory of each submission's sandbox, all its processes together, in MiB "
+        "(default: 1536)",
     )
     grade.add_argument(
         "--seed", type=_nonnegative_int, metavar="N",
@@ -421,6 +425,11 @@ def add_grade_command(subparsers: argparse._SubParsersAction) -> None:
         help="1 point per exercise only when all its checks pass (default: the fraction passed)",
     )
     grade.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    grade.add_argument(
+        "--allow-weak-isolation", action="store_true",
+        help="grade as root even where bubblewrap cannot run (each submission then runs as root "
+        "with only resource limits; see the README's security section)",
+    )
     grade.set_defaults(handler=_grade)
 
 

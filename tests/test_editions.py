@@ -51,10 +51,20 @@ def test_solutions_use_nothing_but_numpy_and_builtins(lesson):
         assert outside == set(), (name, outside)
 
 
+def _pasted(function):
+    """``function`` as the instructor edition has it: its source run in a notebook's namespace.
+
+    (The module's own object is coursekit's answer, which the self-check flags as such.)
+    """
+    namespace = {"np": np}
+    exec(compile(inspect.getsource(function), "<instructor edition>", "exec"), namespace)
+    return namespace[function.__name__]
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2024])
 def test_every_solution_passes_its_self_check(seed):
     for name, exercise in all_exercises().items():
-        solution = solution_functions(exercise.lesson)[name]
+        solution = _pasted(solution_functions(exercise.lesson)[name])
         result = run_check(exercise, solution, np.random.default_rng(seed))
         assert result.passed, result.summary()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import io
 import json
 import zipfile
 
@@ -15,12 +16,18 @@ from coursekit.grading import protocol
 from coursekit.grading.extract import select_statements, top_level_statements
 
 
-def roundtrip(value, tmp_path, *, inputs=False):
+def roundtrip(value, tmp_path=None, *, inputs=False):
     tree, arrays = protocol.encode(value, inputs=inputs)
-    path = tmp_path / "message.json"
-    protocol.write_message(path, {"value": tree}, arrays)
-    payload, loaded = protocol.read_message(path)
+    reader = protocol.FrameReader([protocol.LOADED])
+    reader.feed(protocol.frame(protocol.LOADED, {"value": tree}, arrays))
+    payload, loaded = reader.message(protocol.LOADED)
     return protocol.decode(payload["value"], loaded, inputs=inputs)
+
+
+def _frame_with(json_text: bytes, archive: bytes) -> protocol.FrameReader:
+    reader = protocol.FrameReader([protocol.LOADED])
+    reader.feed(b"CK1 loaded %d %d\n" % (len(json_text), len(archive)) + json_text + archive)
+    return reader
 
 
 def test_plain_values_survive_the_roundtrip_with_their_types(tmp_path):
@@ -53,21 +60,21 @@ def test_oversized_arrays_are_described_not_sent():
     assert tree["t"] == "foreign" and arrays == {}
 
 
-def test_reading_refuses_pickled_arrays(tmp_path):
-    path = tmp_path / "message.json"
-    np.savez(tmp_path / "message.npz", a0=np.array([object()], dtype=object))
-    path.write_text(json.dumps({"value": {"t": "array", "key": "a0"}}))
+def test_reading_refuses_pickled_arrays():
+    buffer = io.BytesIO()
+    np.savez(buffer, a0=np.array([object()], dtype=object))
+    reader = _frame_with(json.dumps({"value": {"t": "array", "key": "a0"}}).encode(), buffer.getvalue())
     with pytest.raises(protocol.ProtocolError, match="not plain data"):
-        protocol.read_message(path)
+        reader.message(protocol.LOADED)
 
 
-def test_reading_refuses_an_archive_that_unpacks_too_large(tmp_path):
-    path = tmp_path / "message.json"
-    with zipfile.ZipFile(tmp_path / "message.npz", "w", zipfile.ZIP_DEFLATED) as archive:
+def test_reading_refuses_an_archive_that_unpacks_too_large():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("a0.npy", b"\0" * (protocol.MAX_MESSAGE_BYTES + 1))
-    path.write_text("{}")
-    with pytest.raises(protocol.ProtocolError, match="unpacks to more"):
-        protocol.read_message(path)
+    reader = _frame_with(b"{}", buffer.getvalue())
+    with pytest.raises(protocol.ProtocolError, match="unpack to more"):
+        reader.message(protocol.LOADED)
 
 
 def test_outputs_cannot_smuggle_seeds_or_functions():

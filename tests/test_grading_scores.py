@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from coursekit.exercises.core import CaseOutcome, CheckResult
-from coursekit.grading.grader import GradingError, exercise_score, find_submissions
+from coursekit.grading.assignment import GradingError, find_submissions
+from coursekit.grading.judge import exercise_score
 
 
 def _result(status: str, passed: int, failed: int) -> CheckResult:

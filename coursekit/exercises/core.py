@@ -164,9 +164,11 @@ class CheckResult:
                 "NotImplementedError). The rest of the notebook uses the reference version."
             )
         if self.status == USES_REFERENCE:
+            why = self.cases[0].message if self.cases else ""
             return (
                 f"❌ {self.exercise}: this returns coursekit's own reference implementation. "
                 "Write the function yourself; it is scored as not done."
+                + (f"\n   Why: {why}." if why else "")
             )
         failures = [outcome for outcome in self.cases if not outcome.passed]
         first = failures[0]
@@ -327,10 +329,165 @@ def _describe_exception(error: BaseException) -> str:
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
-def is_reference_implementation(function: Callable) -> bool:
-    """True when ``function`` is (a thin alias of) coursekit's own reference code."""
-    module = getattr(function, "__module__", "") or ""
-    return module.startswith(("coursekit.reference", "coursekit.data"))
+#: Modules whose functions are coursekit's own answers: the references, the data helpers, the
+#: exercise modules (and their helpers) and the solutions.
+REFERENCE_MODULES = ("coursekit.reference", "coursekit.data", "coursekit.exercises")
+SOLUTIONS_MODULE = "coursekit.exercises.solutions"
+_UNWRAP_DEPTH = 10
+_SCAN_DEPTH = 3
+
+
+def is_reference_module(name: object) -> bool:
+    """True when the module ``name`` holds coursekit's own answers (:data:`REFERENCE_MODULES`)."""
+    return type(name) is str and any(
+        name == prefix or name.startswith(prefix + ".") for prefix in REFERENCE_MODULES
+    )
+
+
+class HiddenReference:
+    """Stands for a name a notebook imported from :data:`SOLUTIONS_MODULE` where that module is
+    hidden (the grader's sandbox), so that :func:`reference_use` still names the import."""
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module, self.name = module, name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"{self.module}.{self.name} is not available here")
+
+
+def _reference_codes() -> dict[object, str]:
+    """Code object to "module.name" for every function of the loaded reference modules."""
+    import sys
+
+    codes: dict[object, str] = {}
+    for module_name, module in list(sys.modules.items()):
+        if not is_reference_module(module_name) or module is None:
+            continue
+        for name, value in list(vars(module).items()):
+            code = getattr(value, "__code__", None)
+            if code is not None and is_reference_module(getattr(value, "__module__", None)):
+                codes.setdefault(code, f"{value.__module__}.{name}")
+    return codes
+
+
+def _origin(value: Any, codes: dict[object, str]) -> str:
+    """Why ``value`` itself is coursekit's answer ("" when it is not)."""
+    if isinstance(value, HiddenReference):
+        return f"it is {value.name}, imported from {value.module}"
+    module = getattr(value, "__module__", None)
+    name = getattr(value, "__qualname__", None) or getattr(value, "__name__", "?")
+    if is_reference_module(module):
+        return f"it is coursekit's {name} (from {module})"
+    code = getattr(value, "__code__", None)
+    if code is not None and code in codes:
+        return f"it is coursekit's {codes[code]} with its __module__ rewritten to {module!r}"
+    return ""
+
+
+def _unwrap(function: Any) -> list[Any]:
+    """``function`` and what it wraps: ``functools.partial``, ``functools.wraps``, methods."""
+    chain = [function]
+    for _ in range(_UNWRAP_DEPTH):
+        current = chain[-1]
+        inner = None
+        for attribute in ("func", "__wrapped__", "__func__"):
+            try:
+                inner = getattr(current, attribute, None)
+            except Exception:  # a property that raises is not a wrapper
+                inner = None
+            if inner is not None and inner is not current:
+                break
+        if inner is None or inner is current or any(inner is seen for seen in chain):
+            break
+        chain.append(inner)
+    return chain
+
+
+def _code_names(code: Any) -> set[str]:
+    names, pending = set(), [code]
+    while pending:
+        current = pending.pop()
+        names.update(current.co_names)
+        pending.extend(const for const in current.co_consts if hasattr(const, "co_names"))
+    return names
+
+
+def _referenced(function: Any) -> list[Any]:
+    """The objects a plain function's body can reach: globals it names (and their attributes
+    it names), closure cells and default values."""
+    code = getattr(function, "__code__", None)
+    if code is None or not hasattr(code, "co_names"):
+        return []
+    names = _code_names(code)
+    found: list[Any] = []
+    namespace = getattr(function, "__globals__", None)
+    if type(namespace) is dict:
+        for name in names:
+            if name in namespace:
+                value = namespace[name]
+                found.append(value)
+                if type(value).__name__ == "module":
+                    found.extend(vars(value)[attr] for attr in names if attr in vars(value))
+    for cell in getattr(function, "__closure__", None) or ():
+        try:
+            found.append(cell.cell_contents)
+        except ValueError:  # an empty cell
+            continue
+    found.extend(getattr(function, "__defaults__", None) or ())
+    found.extend((getattr(function, "__kwdefaults__", None) or {}).values())
+    return found
+
+
+def reference_use(function: Any, exercise: Exercise | None = None) -> str:
+    """Why ``function`` is coursekit's answer rather than the learner's work ("" when it is not).
+
+    The one definition of "uses the reference", shared by the notebook self-check
+    (:func:`run_check`) and the batch grader's sandbox. It catches:
+
+    * the reference itself, an alias, or any function of :data:`REFERENCE_MODULES`;
+    * ``functools.partial``, ``functools.wraps`` wrappers and methods around one;
+    * a reference function whose ``__module__`` was rewritten (recognised by its code);
+    * names imported from :data:`SOLUTIONS_MODULE`;
+    * a function of the learner's own whose body calls ``exercise``'s reference, a solution, or
+      (without ``exercise``) any reference, looking through up to three levels of the learner's
+      own helpers.
+
+    Parameters
+    ----------
+    function : object
+        What the notebook bound to the exercise name.
+    exercise : Exercise, optional
+        The exercise being checked: only its own reference counts as wrapped.
+
+    Returns
+    -------
+    str
+        "" for the learner's own work, otherwise a sentence that says what was found.
+    """
+    codes = _reference_codes()
+    for value in _unwrap(function):
+        reason = _origin(value, codes)
+        if reason:
+            return reason if value is function else f"it wraps coursekit's answer: {reason}"
+    reference = getattr(exercise, "reference", None)
+    pending, seen = [(_unwrap(function)[-1], 0)], set()
+    while pending:
+        current, depth = pending.pop()
+        if id(current) in seen or depth >= _SCAN_DEPTH:
+            continue
+        seen.add(id(current))
+        for value in _referenced(current):
+            inner = _unwrap(value)[-1]
+            reason = _origin(inner, codes)
+            module = getattr(inner, "__module__", None)
+            counts = reference is None or inner is reference or (
+                type(module) is str and module.startswith(SOLUTIONS_MODULE)
+            ) or isinstance(inner, HiddenReference)
+            if reason and counts:
+                return f"it calls coursekit's answer: {reason}"
+            if not reason and getattr(inner, "__code__", None) is not None:
+                pending.append((inner, depth + 1))
+    return ""
 
 
 @dataclass(frozen=True)
@@ -428,8 +585,9 @@ def run_check(
     if not callable(function):
         outcome = CaseOutcome("definition", False, f"expected a function, got {show(function)}.")
         return result(FAILED, [outcome])
-    if is_reference_implementation(function):
-        return result(USES_REFERENCE, [CaseOutcome("own work", False, "returns the reference")])
+    reason = reference_use(function, exercise)
+    if reason:
+        return result(USES_REFERENCE, [CaseOutcome("own work", False, reason)])
     outcomes: list[CaseOutcome] = []
     try:
         for case in exercise.make_cases(rng):

@@ -1,13 +1,20 @@
-"""Plain data across the sandbox boundary: a JSON tree plus a ``.npz`` file of arrays.
+"""The wire format between the trusted grader and a sandboxed child: plain data, never pickle.
 
-The grader never unpickles anything a submission produced. Values are written as a JSON tree
-whose leaves are ``None``, ``bool``, ``int``, ``float`` (including NaN and infinities) and
-``str``; containers and arrays are tagged objects:
+Everything a child sends travels over **one pipe** (the child's standard output at start-up,
+moved to a private descriptor before any learner code runs). The parent never opens a file that
+a child could have touched, so no symlink, FIFO, device or directory planted by a submission
+can redirect, block or flood it. A message is a **frame**::
+
+    CK1 <name> <json bytes> <npz bytes>\\n<json><npz>
+
+``name`` is :data:`LOADED` or :func:`result_name` ``(i)``; the JSON is a tree whose leaves are
+``None``, ``bool``, ``int``, ``float`` (including NaN and infinities) and ``str``, and the
+``.npz`` part holds its arrays. Containers and arrays are tagged objects:
 
 =====================================  ========================================================
 ``{"t": "tuple", "items": [...]}``     a tuple (``"list"`` for a list)
 ``{"t": "dict", "items": [[k, v]]}``   a dict with str, int, float, bool or None keys
-``{"t": "array", "key": "a0"}``        a plain ``numpy.ndarray``, stored in the ``.npz`` file
+``{"t": "array", "key": "a0"}``        a plain ``numpy.ndarray``, stored in the ``.npz`` part
 ``{"t": "scalar", "key": "a1"}``       a numpy scalar (``np.float32(1.5)``), stored as 0-d array
 ``{"t": "seed", "value": 7}``          a :class:`~coursekit.exercises.core.Seed` (inputs only)
 ``{"t": "partial", ...}``              ``functools.partial`` of a coursekit function (inputs
@@ -15,18 +22,25 @@ whose leaves are ``None``, ``bool``, ``int``, ``float`` (including NaN and infin
 ``{"t": "foreign", "type": "X"}``      anything else a learner returned, sent as a description
 =====================================  ========================================================
 
-:func:`encode` is used by the trusted parent for case inputs and by the sandboxed child for the
-learner's outputs. :func:`decode_output` is what the parent applies to a child's files: it
-checks sizes before loading, loads with ``allow_pickle=False`` and turns a ``foreign`` entry into
-an instance of :class:`ForeignValue`, which every judge scores as wrong.
+The request travels the other way as files the parent writes into the child's read-only input
+folder: :data:`NOTEBOOK`, :data:`REQUEST` (JSON) and its ``.npz``. Array keys are prefixed by
+:func:`input_prefix` in a request and by :func:`output_prefix` in a result.
+
+Every size is capped before anything is parsed: :func:`read_bounded` for files the parent reads
+(``O_NOFOLLOW | O_NONBLOCK``, regular files only, at most cap + 1 bytes), :class:`FrameReader` for
+the pipe, and the decoders for depth, items and distinct type names.
 """
 
 from __future__ import annotations
 
+import enum
 import functools
 import importlib
+import io
 import json
+import os
 import re
+import stat
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -36,23 +50,247 @@ import numpy as np
 
 from coursekit.exercises.core import Seed
 
+#: File names in the child's input folder (written by the parent, read-only for the child).
+NOTEBOOK = "submission.ipynb"
+REQUEST = "request.json"
+#: Frame names on the result pipe.
+LOADED = "loaded"
+_RESULT = "result_"
+_MAGIC = b"CK1"
+
+#: Largest notebook (bytes) that is graded; 50 MB of outputs is fine.
+MAX_NOTEBOOK_BYTES = 200 * 2**20
 #: Largest array (bytes) a learner may return; larger ones are sent as a description.
 MAX_ARRAY_BYTES = 16 * 2**20
-#: Largest total of array bytes in one message, and largest JSON text (characters).
-MAX_MESSAGE_BYTES = 64 * 2**20
+#: Largest total of array bytes in one frame, and largest JSON text (bytes) of one frame.
+MAX_MESSAGE_BYTES = 32 * 2**20
 MAX_JSON_CHARS = 4 * 2**20
+#: Most bytes the parent accepts on one child's result pipe, all frames together.
+MAX_STREAM_BYTES = 64 * 2**20
 #: Deepest nesting and most items per container that are sent as data.
 MAX_DEPTH = 12
 MAX_ITEMS = 10_000
 MAX_STRING = 10_000
 MAX_NODES = 100_000
+#: Distinct foreign type names the parent keeps a class for; the rest share one description.
+MAX_FOREIGN_TYPES = 256
 #: dtype kinds sent as arrays: bool, ints, floats, complex, str and bytes (never object).
 _ARRAY_KINDS = frozenset("biufcUS")
 _PRIMITIVES = (type(None), bool, int, float, str)
+#: What a foreign description may contain once it reaches the parent (no markup, no controls).
+_SAFE_DESCRIPTION = re.compile(r"[^\w .,()?:+-]", re.ASCII)
+
+
+class ChildStatus(enum.StrEnum):
+    """What a child reports about one exercise (``"status"`` of a result frame)."""
+
+    RAN = "ran"
+    TIMED_OUT = "timed out"
+    NOT_IMPLEMENTED = "not implemented"
+    MISSING = "missing"
+    NOT_CALLABLE = "not callable"
 
 
 class ProtocolError(ValueError):
     """A message that is not valid plain data (malformed, too large, or of an unknown tag)."""
+
+
+def result_name(index: int) -> str:
+    """Frame name of the outcome of the ``index``-th requested exercise."""
+    return f"{_RESULT}{index}"
+
+
+def input_prefix(exercise: int, case: int, part: str) -> str:
+    """Key prefix of the arrays of one case's ``part`` ("args" or "kwargs") in a request."""
+    return f"e{exercise}_c{case}_{part}_"
+
+
+def output_prefix(case: int) -> str:
+    """Key prefix of the arrays of one case's output in a result frame."""
+    return f"c{case}_"
+
+
+def prefix_keys(tree: Any, prefix: str) -> Any:
+    """``tree`` with the key of every array and scalar entry prefixed by ``prefix``."""
+    if type(tree) is list:
+        return [prefix_keys(item, prefix) for item in tree]
+    if type(tree) is dict:
+        renamed = {key: prefix_keys(value, prefix) for key, value in tree.items()}
+        if tree.get("t") in ("array", "scalar"):
+            renamed["key"] = prefix + tree["key"]
+        return renamed
+    return tree
+
+
+# --- Reading what a child may have touched ------------------------------------------------------
+
+
+def read_bounded(path: Path | str, cap: int, *, dir_fd: int | None = None) -> bytes:
+    """Read at most ``cap`` bytes of the regular file ``path``, never following a symlink.
+
+    The file is opened with ``O_NOFOLLOW | O_NONBLOCK`` (a FIFO or device cannot block or flood
+    the reader), must be a regular file (``fstat``), and at most ``cap + 1`` bytes are read.
+
+    Raises
+    ------
+    ProtocolError
+        When ``path`` is missing, a symlink, not a regular file, or larger than ``cap`` bytes.
+    """
+    name = Path(path).name
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    try:
+        descriptor = os.open(path, flags, dir_fd=dir_fd)
+    except OSError as error:
+        raise ProtocolError(f"could not open {name} ({error.strerror}; a symlink is refused).") from None
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise ProtocolError(f"{name} is not a regular file.")
+        chunks, remaining = [], cap + 1
+        while remaining > 0:
+            chunk = os.read(descriptor, min(remaining, 2**20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+    except OSError as error:
+        raise ProtocolError(f"could not read {name} ({error.strerror}).") from None
+    finally:
+        os.close(descriptor)
+    data = b"".join(chunks)
+    if len(data) > cap:
+        raise ProtocolError(f"{name} is larger than {cap:,} bytes.")
+    return data
+
+
+# --- Frames on the result pipe --------------------------------------------------------------------
+
+
+def _npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def frame(name: str, payload: dict, arrays: dict[str, np.ndarray]) -> bytes:
+    """One frame (see the module docstring): what the child writes to its result pipe."""
+    text = json.dumps(payload).encode("utf-8")
+    archive = _npz_bytes(arrays)
+    return b"%s %s %d %d\n" % (_MAGIC, name.encode("ascii"), len(text), len(archive)) + text + archive
+
+
+def write_request(directory: Path, payload: dict, arrays: dict[str, np.ndarray]) -> None:
+    """Write the request (:data:`REQUEST` and its ``.npz``) into the child's input folder."""
+    (directory / REQUEST).with_suffix(".npz").write_bytes(_npz_bytes(arrays))
+    (directory / REQUEST).write_text(json.dumps(payload), encoding="utf-8")
+
+
+def read_request(directory: Path) -> tuple[dict, dict[str, np.ndarray]]:
+    """The request in ``directory`` (the child reads it before any learner code runs)."""
+    text = read_bounded(directory / REQUEST, MAX_JSON_CHARS)
+    archive = read_bounded((directory / REQUEST).with_suffix(".npz"), MAX_STREAM_BYTES)
+    return _parse_message(text, archive, REQUEST)
+
+
+def _parse_message(text: bytes, archive: bytes, name: str) -> tuple[dict, dict[str, np.ndarray]]:
+    try:
+        payload = json.loads(text.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        raise ProtocolError(f"{name} is not JSON ({type(error).__name__}).") from None
+    if type(payload) is not dict:
+        raise ProtocolError(f"{name} does not hold a JSON object.")
+    return payload, _load_arrays(archive, name)
+
+
+def _load_arrays(archive: bytes, name: str) -> dict[str, np.ndarray]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(archive)) as opened:
+            infos = opened.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise ProtocolError(f"the arrays of {name} are not an .npz archive.") from None
+    if len(infos) > MAX_NODES or sum(info.file_size for info in infos) > MAX_MESSAGE_BYTES:
+        raise ProtocolError(f"the arrays of {name} unpack to more than {MAX_MESSAGE_BYTES:,} bytes.")
+    try:
+        with np.load(io.BytesIO(archive), allow_pickle=False) as opened:
+            return {key: opened[key] for key in opened.files}
+    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as error:  # object arrays need pickle
+        raise ProtocolError(f"the arrays of {name} are not plain data ({error}).") from None
+
+
+_HEADER = re.compile(rb"CK1 ([a-z_0-9]{1,40}) (\d{1,10}) (\d{1,10})\n")
+
+
+class FrameReader:
+    """Parses the frames of one child's result pipe as bytes arrive, within fixed caps.
+
+    Feed it with :meth:`feed`; complete frames whose name is in ``expected`` land in
+    :attr:`frames` (a later frame of the same name replaces an earlier one). Anything malformed
+    ends the stream: :attr:`error` says why, and later bytes are ignored.
+
+    Parameters
+    ----------
+    expected : iterable of str
+        The frame names this child may send; other names are ignored.
+    """
+
+    def __init__(self, expected) -> None:
+        self.expected = frozenset(expected)
+        self.frames: dict[str, tuple[bytes, bytes]] = {}
+        self.error = ""
+        self.received = 0
+        self._buffer = bytearray()
+
+    def feed(self, data: bytes) -> list[str]:
+        """Add bytes from the pipe; return the names of the frames completed by them."""
+        if self.error:
+            return []
+        self.received += len(data)
+        if self.received > MAX_STREAM_BYTES:
+            self.error = f"the sandbox sent more than {MAX_STREAM_BYTES:,} bytes of results"
+            self._buffer.clear()
+            return []
+        self._buffer += data
+        completed = []
+        while self._buffer:
+            newline = self._buffer.find(b"\n", 0, 80)
+            if newline < 0:
+                if len(self._buffer) >= 80:
+                    self.error = "the sandbox's results were not well-formed"
+                break
+            header = _HEADER.fullmatch(bytes(self._buffer[: newline + 1]))
+            if header is None:
+                self.error = "the sandbox's results were not well-formed"
+                break
+            name, json_size, npz_size = header.group(1).decode(), int(header.group(2)), int(header.group(3))
+            if json_size > MAX_JSON_CHARS or npz_size > MAX_MESSAGE_BYTES:
+                self.error = f"a result of the sandbox ({name}) was larger than allowed"
+                break
+            end = newline + 1 + json_size + npz_size
+            if len(self._buffer) < end:
+                break
+            body = bytes(self._buffer[newline + 1: end])
+            del self._buffer[:end]
+            if name in self.expected:
+                self.frames[name] = (body[:json_size], body[json_size:])
+                completed.append(name)
+        if self.error:
+            self._buffer.clear()
+        return completed
+
+    def message(self, name: str) -> tuple[dict, dict[str, np.ndarray]]:
+        """The decoded frame ``name``.
+
+        Raises
+        ------
+        ProtocolError
+            When no such frame arrived, or it is not valid plain data.
+        """
+        if name not in self.frames:
+            raise ProtocolError(f"no {name} report arrived")
+        text, archive = self.frames[name]
+        return _parse_message(text, archive, name)
+
+
+# --- Values -----------------------------------------------------------------------------------
 
 
 class ForeignValue:
@@ -66,9 +304,13 @@ class ForeignValue:
     __slots__ = ()
 
 
-@functools.cache
+@functools.lru_cache(maxsize=MAX_FOREIGN_TYPES)
 def foreign_type(description: str) -> type:
-    """A :class:`ForeignValue` subclass whose ``__name__`` is ``description``."""
+    """A :class:`ForeignValue` subclass whose ``__name__`` is ``description``.
+
+    The cache is bounded (:data:`MAX_FOREIGN_TYPES`): a submission that returns thousands of
+    distinct type names cannot grow the parent's memory.
+    """
     return type(description, (ForeignValue,), {"__slots__": ()})
 
 
@@ -171,58 +413,10 @@ def encode(value: Any, *, inputs: bool = False) -> tuple[Any, dict[str, np.ndarr
     -------
     tree : JSON-serialisable object
     arrays : dict of str to ndarray
-        Arrays to store with :func:`write_message` under their keys.
+        Arrays to send with the tree, under their keys (:func:`frame`).
     """
     encoder = _Encoder(inputs=inputs)
     return encoder.encode(value), encoder.arrays
-
-
-def write_message(path: Path, payload: dict, arrays: dict[str, np.ndarray]) -> None:
-    """Write ``payload`` to ``path`` (JSON) and ``arrays`` to ``path.with_suffix('.npz')``.
-
-    The JSON file is written last, through a rename, so a reader that sees it sees both.
-    """
-    np.savez(path.with_suffix(".npz"), **arrays)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(payload), encoding="utf-8")
-    temporary.replace(path)
-
-
-def read_message(path: Path) -> tuple[dict, dict[str, np.ndarray]]:
-    """Read a message written by :func:`write_message`, refusing oversized or pickled content.
-
-    Raises
-    ------
-    ProtocolError
-        When the files are missing, too large, not JSON, or hold an unsafe array.
-    """
-    try:
-        if path.stat().st_size > MAX_JSON_CHARS:
-            raise ProtocolError(f"{path.name} is larger than {MAX_JSON_CHARS:,} bytes.")
-        payload = json.loads(path.read_text(encoding="utf-8"))
-        arrays = _load_arrays(path.with_suffix(".npz"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
-        raise ProtocolError(f"could not read {path.name}: {type(error).__name__}") from None
-    if type(payload) is not dict:
-        raise ProtocolError(f"{path.name} does not hold a JSON object.")
-    return payload, arrays
-
-
-def _load_arrays(path: Path) -> dict[str, np.ndarray]:
-    if path.stat().st_size > MAX_MESSAGE_BYTES:
-        raise ProtocolError(f"{path.name} is larger than {MAX_MESSAGE_BYTES:,} bytes.")
-    try:
-        with zipfile.ZipFile(path) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
-        raise ProtocolError(f"{path.name} is not an .npz archive.") from None
-    if unpacked > MAX_MESSAGE_BYTES:
-        raise ProtocolError(f"{path.name} unpacks to more than {MAX_MESSAGE_BYTES:,} bytes.")
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            return {key: archive[key] for key in archive.files}
-    except ValueError as error:  # object arrays need pickle and are refused
-        raise ProtocolError(f"{path.name} holds an array that is not plain data ({error}).") from None
 
 
 def decode(tree: Any, arrays: dict[str, np.ndarray], *, inputs: bool = False) -> Any:
@@ -275,7 +469,7 @@ def _decode(tree: Any, arrays: dict[str, np.ndarray], inputs: bool, depth: int) 
         values = [_decode(item, arrays, inputs, depth + 1) for item in items]
         return tuple(values) if tag == "tuple" else values
     if tag == "foreign":
-        description = str(tree.get("type", "unknown"))[:100]
+        description = _SAFE_DESCRIPTION.sub("?", str(tree.get("type", "unknown"))[:100])
         return foreign_type(description)()
     if inputs and tag == "seed" and type(tree.get("value")) is int:
         return Seed(tree["value"])

@@ -1,75 +1,83 @@
-"""Run one submission's child process inside resource limits, and collect its plain-data reports.
+"""Run one submission's child inside its sandbox, enforce its time limits, and collect its reports.
 
-Isolation of the child (:mod:`coursekit.grading.sandbox`), strongest available first:
+The sandbox is :mod:`coursekit.grading.isolation`'s (bubblewrap namespaces and one budget for all
+the submission's processes). This module adds what only the trusted parent can do:
 
-* **Limits** (every platform with ``resource``): ``RLIMIT_AS`` (memory), ``RLIMIT_CPU``,
-  ``RLIMIT_FSIZE`` (largest file written) and ``RLIMIT_NPROC``, set before ``exec``; a
-  wall-clock limit enforced here, which kills the child's whole process group
-  (``start_new_session=True``, ``os.killpg``).
-* **As root on Linux** (``unshare`` and ``setpriv`` from util-linux available): the child gets
-  no network (a new, empty network namespace) and runs under a **throw-away user id** per worker
-  slot (unused ids from :data:`UID_RANGE`). That makes ``RLIMIT_NPROC`` effective (it is not
-  enforced for root) and lets the parent kill *every* process of that id after each
-  submission, including ones that left the process group with ``setsid``. The child cannot
-  write to the course files, the grades or another student's directory.
-* **Otherwise**: the child runs as the grading user. If ``unshare -r -n`` is permitted it still
-  gets no network. ``RLIMIT_NPROC`` then counts all of the user's processes, so it is set to
-  the current count plus :attr:`SandboxLimits.max_processes`; processes that escape the process
-  group with ``setsid`` are not killed. Grade as root in a container for full isolation.
-
-The child's working directory is a fresh temporary directory holding a copy of the notebook and
-the request; ``HOME`` and ``TMPDIR`` point to it and the environment is rebuilt from scratch,
-so no ``COURSEKIT_*`` or instructor variable is visible.
+* **Time, from outside.** Each phase (loading the notebook, then each exercise) has its own
+  wall-clock limit, measured here: the next phase's clock starts when this process receives the
+  previous phase's report. Nothing the submission does (``signal.setitimer(..., 0)``, ignoring
+  ``SIGALRM``, a busy loop in C) can switch it off; and because a forged report can only end a
+  phase early, the whole child never runs longer than :meth:`SandboxLimits.wall_clock`.
+* **Hostile files are never opened.** The child's reports arrive over a pipe
+  (:class:`~coursekit.grading.protocol.FrameReader`), its standard error over another, both read
+  with fixed caps. Inputs are written into a folder created here with ``mkdtemp`` (mode 0700), in
+  which nothing of the child's can appear: bubblewrap binds it read-only. The child's own work
+  folder, ``/tmp``, ``/var/tmp`` and ``/dev/shm`` are tmpfs mounts that vanish with it.
+* **Nothing outlives the child.** Its PID namespace dies with it (``--die-with-parent``) and its
+  cgroup is emptied and removed. Without bubblewrap, its process group is killed and its folder
+  removed even when it is thousands of levels deep (:func:`remove_tree`).
 """
 
 from __future__ import annotations
 
-import fcntl
-import functools
+import itertools
 import os
-import pwd
-import queue
-import resource
+import selectors
 import shutil
 import signal
+import stat
 import subprocess
-import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from coursekit.grading import protocol
-from coursekit.grading.sandbox import LOADED, NOTEBOOK, REQUEST, result_path
+from coursekit.grading.isolation import (
+    INPUT_DIR,
+    WORK_DIR,
+    Budget,
+    Isolation,
+    bwrap_command,
+    child_python,
+)
 
-#: Candidate user ids for sandboxed children when grading as root; used only if unassigned.
-UID_RANGE = range(61_000, 61_100)
 STDERR_TAIL = 2000
+#: Seconds the child may take to start (interpreter, numpy, coursekit) before loading begins.
+STARTUP_SECONDS = 3.0
+#: Seconds added to each phase for encoding and sending its report.
+GRACE_SECONDS = 1.0
+#: Seconds to drain the pipes after the child ended (a weak sandbox's stray process may hold them).
+DRAIN_SECONDS = 0.5
+_labels = itertools.count()
 
 
 @dataclass(frozen=True)
 class SandboxLimits:
-    """Resource limits of one child process.
+    """Resource limits of one submission's sandbox.
 
     Attributes
     ----------
     time_limit : float
         Seconds each exercise may run (all its cases together), and the time allowed to load
-        the notebook's definitions; in ``(0, inf)``.
+        the notebook's definitions; in ``(0, inf)``. Enforced from outside the sandbox.
     memory_mb : int
-        Address-space limit (``RLIMIT_AS``) in MiB, >= 256.
+        Memory of all the sandbox's processes together, in MiB, >= 256 (per process where only
+        rlimits are available). Files in the sandbox's tmpfs folders count against it.
     max_processes : int
-        Processes and threads the child may have (``RLIMIT_NPROC``), >= 1.
+        Processes and threads the submission may have at once, all together, >= 1.
     max_file_mb : int
         Largest file the child may write (``RLIMIT_FSIZE``), in MiB, >= 1.
+    disk_mb : int
+        Size of each of the sandbox's tmpfs folders (work folder, ``/tmp``, ``/var/tmp``,
+        ``/dev/shm``), in MiB, >= 1.
     """
 
     time_limit: float = 5.0
     memory_mb: int = 1536
     max_processes: int = 32
     max_file_mb: int = 128
+    disk_mb: int = 256
 
     def __post_init__(self) -> None:
         if not (isinstance(self.time_limit, (int, float)) and 0 < self.time_limit < float("inf")):
@@ -80,10 +88,16 @@ class SandboxLimits:
             raise ValueError(f"max_processes must be >= 1, got {self.max_processes!r}.")
         if self.max_file_mb < 1:
             raise ValueError(f"max_file_mb must be >= 1, got {self.max_file_mb!r}.")
+        if self.disk_mb < 1:
+            raise ValueError(f"disk_mb must be >= 1, got {self.disk_mb!r}.")
+
+    def phase_seconds(self) -> float:
+        """Wall-clock limit of one phase (loading, or one exercise), measured by the parent."""
+        return self.time_limit + GRACE_SECONDS
 
     def wall_clock(self, n_exercises: int) -> float:
         """Wall-clock limit of a child that loads the notebook and runs ``n_exercises``."""
-        return 2.0 + self.time_limit * (n_exercises + 1)
+        return STARTUP_SECONDS + self.phase_seconds() * (n_exercises + 1)
 
 
 @dataclass
@@ -93,14 +107,16 @@ class ChildRun:
     Attributes
     ----------
     loaded : dict or None
-        The child's ``loaded.json`` (``None`` when it never got that far).
+        The child's loading report (``None`` when it never got that far).
     results : dict of int to (dict, dict)
         Per requested exercise index, the child's report and arrays.
     failures : dict of int to str
         Per exercise index, why no report exists (the child died or ran out of time on it).
     notes : list of str
-        Events worth telling the instructor (time-outs, kills, crashes).
+        Events worth telling the instructor (time-outs, kills, crashes, budgets reached).
     seconds : float
+    peak_memory_mb : float or None
+        Largest memory of the sandbox's processes together, where a cgroup measures it.
     """
 
     loaded: dict | None = None
@@ -108,107 +124,14 @@ class ChildRun:
     failures: dict[int, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    peak_memory_mb: float | None = None
 
 
-@functools.cache
-def isolation_mode() -> str:
-    """``"uid"`` (root: own user id and no network), ``"userns"`` (no network) or ``"limits"``."""
-    if sys.platform != "linux":
-        return "limits"
-    if os.geteuid() == 0 and shutil.which("unshare") and shutil.which("setpriv"):
-        probe = ["unshare", "-n", "setpriv", f"--reuid={UID_RANGE[0]}", f"--regid={UID_RANGE[0]}",
-                 "--clear-groups", "true"]
-        if subprocess.run(probe, capture_output=True).returncode == 0:
-            return "uid"
-    if shutil.which("unshare") and subprocess.run(["unshare", "-r", "-n", "true"], capture_output=True).returncode == 0:
-        return "userns"
-    return "limits"
-
-
-def _uid_is_free(uid: int) -> bool:
-    try:
-        pwd.getpwuid(uid)
-    except KeyError:
-        pass
-    else:
-        return False
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if entry.stat().st_uid == uid:
-                    return False
-            except OSError:
-                continue
-    return True
-
-
-class SlotPool:
-    """One slot per worker; in ``"uid"`` mode each slot owns an unused user id.
-
-    A user id is reserved with an exclusive lock file, so that two grading runs at the same
-    time never share (and never kill) each other's sandbox processes. Call :meth:`close` (or
-    use the pool as a context manager) to release the ids.
-    """
-
-    def __init__(self, n_workers: int) -> None:
-        self.mode = isolation_mode()
-        self.slots: queue.Queue[int | None] = queue.Queue()
-        self._locks: list[int] = []
-        if self.mode != "uid":
-            for _ in range(n_workers):
-                self.slots.put(None)
-            return
-        for uid in UID_RANGE:
-            if len(self._locks) == n_workers:
-                break
-            lock = self._reserve(uid)
-            if lock is not None:
-                self._locks.append(lock)
-                self.slots.put(uid)
-        if len(self._locks) < n_workers:
-            self.close()
-            raise RuntimeError(f"fewer than {n_workers} unused user ids in {UID_RANGE}.")
-
-    @staticmethod
-    def _reserve(uid: int) -> int | None:
-        path = Path(tempfile.gettempdir()) / f"coursekit-grading-uid-{uid}.lock"
-        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(descriptor)
-            return None
-        if not _uid_is_free(uid):
-            os.close(descriptor)
-            return None
-        return descriptor
-
-    def close(self) -> None:
-        """Release the reserved user ids."""
-        for descriptor in self._locks:
-            os.close(descriptor)
-        self._locks = []
-
-    def __enter__(self) -> SlotPool:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    @contextmanager
-    def slot(self) -> Iterator[int | None]:
-        uid = self.slots.get()
-        try:
-            yield uid
-        finally:
-            self.slots.put(uid)
-
-
-def _child_environment(workdir: Path) -> dict[str, str]:
+def _child_environment(home: str, tmp: str) -> dict[str, str]:
     return {
         "PATH": "/usr/local/bin:/usr/bin:/bin",
-        "HOME": str(workdir),
-        "TMPDIR": str(workdir),
+        "HOME": home,
+        "TMPDIR": tmp,
         "LANG": "C.UTF-8",
         "PYTHONHASHSEED": "0",
         "PYTHONDONTWRITEBYTECODE": "1",
@@ -220,101 +143,98 @@ def _child_environment(workdir: Path) -> dict[str, str]:
     }
 
 
-def _limit_resources(limits: SandboxLimits, n_exercises: int, nproc: int) -> None:
-    """Runs in the forked child before ``exec`` (keep it to system calls)."""
-    memory = limits.memory_mb * 2**20
-    cpu = int(limits.wall_clock(n_exercises)) + 1
-    file_size = limits.max_file_mb * 2**20
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (file_size, file_size))
-    resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+def remove_tree(path: Path) -> None:
+    """Remove ``path`` and everything under it without recursion and without following links.
+
+    A submission may leave a tree thousands of levels deep, read-only folders, FIFOs and
+    symlinks to anything; none of them stops this or makes it touch something outside.
+    """
+    if not os.path.lexists(path):
+        return
+    stack = [str(path)]
+    while stack:
+        current = stack[-1]
+        try:
+            info = os.lstat(current)
+        except FileNotFoundError:
+            stack.pop()
+            continue
+        if not stat.S_ISDIR(info.st_mode):
+            os.unlink(current)
+            stack.pop()
+            continue
+        try:
+            os.chmod(current, 0o700)
+            entries = os.listdir(current)
+        except PermissionError:
+            entries = []
+        if entries:
+            stack.extend(os.path.join(current, entry) for entry in entries)
+        else:
+            os.rmdir(current)
+            stack.pop()
 
 
-def _current_process_count(uid: int) -> int:
-    """Processes of ``uid`` right now, zombies included (the kernel counts them for RLIMIT_NPROC)."""
-    import psutil
+@dataclass
+class _Pipes:
+    """The child's result and error pipes, read until they close or a deadline passes."""
 
-    return sum(1 for process in psutil.process_iter(["uids"]) if process.info["uids"].real == uid)
-
-
-def _command(uid: int | None, mode: str, workdir: Path) -> list[str]:
-    python = [sys.executable, "-I", "-m", "coursekit.grading.sandbox", str(workdir)]
-    if mode == "uid":
-        return ["unshare", "-n", "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
-                *python]
-    if mode == "userns":
-        return ["unshare", "-r", "-n", *python]
-    return python
+    reader: protocol.FrameReader
+    stderr: bytearray = field(default_factory=bytearray)
+    #: Index of the phase running when reading stopped (0: loading; k: exercise k - 1).
+    phase: int = 0
+    timed_out: bool = False
 
 
-def kill_slot(process: subprocess.Popen, uid: int | None) -> None:
-    """Kill the child's process group and, with a slot user id, every process of that id."""
+def _pump(process: subprocess.Popen, result_fd: int, error_fd: int, pipes: _Pipes,
+          phases: list[str], limits: SandboxLimits) -> None:
+    start = time.monotonic()
+    overall = start + limits.wall_clock(len(phases) - 1)
+    phase_deadline = start + STARTUP_SECONDS + limits.phase_seconds()
+    ended_at: float | None = None
+    selector = selectors.DefaultSelector()
+    for descriptor in (result_fd, error_fd):
+        os.set_blocking(descriptor, False)
+        selector.register(descriptor, selectors.EVENT_READ)
     try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    if uid is not None:
-        # kill(-1) as the slot's user signals every process of that user, atomically.
-        subprocess.run(
-            ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "kill", "-KILL", "-1"],
-            capture_output=True,
-        )
+        while selector.get_map():
+            now = time.monotonic()
+            if ended_at is None and process.poll() is not None:
+                ended_at = now
+            deadline = min(phase_deadline, overall)
+            if ended_at is not None:
+                deadline = min(deadline, ended_at + DRAIN_SECONDS)
+            elif now >= deadline:
+                pipes.timed_out = True
+                return
+            if now >= deadline:
+                return
+            for key, _ in selector.select(min(deadline - now, 0.1)):
+                try:
+                    data = os.read(key.fd, 2**16)
+                except BlockingIOError:
+                    continue
+                if not data:
+                    selector.unregister(key.fd)
+                elif key.fd == error_fd:
+                    pipes.stderr += data
+                    del pipes.stderr[:-STDERR_TAIL]
+                else:
+                    for name in pipes.reader.feed(data):
+                        position = phases.index(name) + 1
+                        if position > pipes.phase:
+                            pipes.phase = position
+                            phase_deadline = time.monotonic() + limits.phase_seconds()
+                    if pipes.reader.error:
+                        return
+    finally:
+        selector.close()
 
 
-def run_child(
-    notebook: Path,
-    request: tuple[dict, dict],
-    indices: list[int],
-    limits: SandboxLimits,
-    uid: int | None,
-    mode: str,
-) -> ChildRun:
-    """Run one child on the exercises ``indices`` of ``request`` and collect its reports."""
-    payload, arrays = request
-    exercises = [exercise for exercise in payload["exercises"] if exercise["index"] in indices]
-    run = ChildRun()
-    with tempfile.TemporaryDirectory(prefix="coursekit-grade-") as directory:
-        workdir = Path(directory)
-        shutil.copyfile(notebook, workdir / NOTEBOOK)
-        protocol.write_message(workdir / REQUEST, {**payload, "exercises": exercises}, arrays)
-        # Processes already counted against the id (ours, or a previous child's zombies that init
-        # has not reaped yet) must not eat into this child's allowance.
-        nproc = limits.max_processes + _current_process_count(os.getuid() if uid is None else uid)
-        if uid is not None:
-            for path in [workdir, *workdir.iterdir()]:
-                os.chown(path, uid, uid)
-        stderr_path = workdir.parent / f"{workdir.name}.stderr"
-        start = time.perf_counter()
-        with open(stderr_path, "wb") as stderr:
-            process = subprocess.Popen(
-                _command(uid, mode, workdir),
-                cwd=workdir,
-                env=_child_environment(workdir),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=stderr,
-                start_new_session=True,
-                preexec_fn=functools.partial(_limit_resources, limits, len(exercises), nproc),
-            )
-            wall_clock = limits.wall_clock(len(exercises))
-            try:
-                returncode = process.wait(timeout=wall_clock)
-                reason = _exit_reason(returncode)
-            except subprocess.TimeoutExpired:
-                reason = f"was stopped after the wall-clock limit of {wall_clock:g} s"
-            finally:
-                kill_slot(process, uid)
-                process.wait()
-        run.seconds = time.perf_counter() - start
-        stderr_tail = _tail(stderr_path)
-        stderr_path.unlink(missing_ok=True)
-        _collect(run, workdir, exercises, reason, stderr_tail)
-    return run
-
-
-def _exit_reason(returncode: int) -> str:
+def _exit_reason(returncode: int, *, wrapped: bool) -> str:
+    """Why the child ended; ``wrapped``: the status is bwrap's, 128 + N for signal N."""
+    if wrapped and 128 < returncode < 128 + 65:
+        returncode = 128 - returncode
     if returncode == 0:
         return "exited early (os._exit or similar)"
     if returncode < 0:
@@ -324,44 +244,131 @@ def _exit_reason(returncode: int) -> str:
     return f"exited with status {returncode}"
 
 
-def _tail(path: Path) -> str:
+def _wait(process: subprocess.Popen) -> int:
     try:
-        with open(path, "rb") as stream:
-            stream.seek(max(0, path.stat().st_size - STDERR_TAIL))
-            return stream.read().decode("utf-8", errors="replace")
-    except OSError:
-        return ""
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    return process.wait()
 
 
-def _collect(run: ChildRun, workdir: Path, exercises: list[dict], reason: str, stderr: str) -> None:
+def run_child(
+    input_dir: Path,
+    indices: list[int],
+    limits: SandboxLimits,
+    isolation: Isolation,
+    names: dict[int, str],
+) -> ChildRun:
+    """Run one child on the exercises ``indices`` (named ``names``; the request is in ``input_dir``)."""
+    run = ChildRun()
+    phases = [protocol.LOADED, *(protocol.result_name(index) for index in indices)]
+    pipes = _Pipes(protocol.FrameReader(phases))
+    label = f"{os.getpid()}-{next(_labels)}"
+    budget = Budget(
+        isolation, memory_mb=limits.memory_mb, max_processes=limits.max_processes,
+        max_file_mb=limits.max_file_mb, cpu_seconds=int(limits.wall_clock(len(indices))) + 1,
+        label=label,
+    )
+    arguments = [*child_python(), ""]
+    work: Path | None = None
+    if isolation.weak:
+        work = Path(tempfile.mkdtemp(prefix="coursekit-grade-work-"))
+        command = [*arguments[:-1], str(input_dir)]
+        cwd, environment = str(work), _child_environment(str(work), str(work))
+    else:
+        arguments[-1] = INPUT_DIR
+        command = bwrap_command(isolation.bwrap, arguments, input_dir, limits.disk_mb)
+        cwd, environment = "/", _child_environment(WORK_DIR, "/tmp")
+    result_read, result_write = os.pipe()
+    error_read, error_write = os.pipe()
+    start = time.perf_counter()
     try:
-        run.loaded, _ = protocol.read_message(workdir / LOADED)
+        process = subprocess.Popen(
+            command, cwd=cwd, env=environment, stdin=subprocess.DEVNULL,
+            stdout=result_write, stderr=error_write, start_new_session=True,
+            preexec_fn=budget.enter,
+        )
+        os.close(result_write)
+        os.close(error_write)
+        result_write = error_write = -1
+        try:
+            _pump(process, result_read, error_read, pipes, phases, limits)
+        finally:
+            returncode = _wait(process)
+    finally:
+        for descriptor in (result_read, result_write, error_read, error_write):
+            if descriptor >= 0:
+                os.close(descriptor)
+        run.peak_memory_mb = budget.peak_memory_mb()
+        exhausted = budget.exhausted()
+        budget.close()
+        if work is not None:
+            remove_tree(work)
+    run.seconds = time.perf_counter() - start
+    run.notes.extend(exhausted)
+    if pipes.timed_out:
+        what = "loading the notebook" if pipes.phase == 0 else "this exercise"
+        reason = (
+            f"was stopped after the wall-clock limit of {limits.phase_seconds():g} s for {what} "
+            "(enforced outside the sandbox)"
+        )
+    elif pipes.reader.error:
+        reason = f"was stopped: {pipes.reader.error}"
+    else:
+        reason = _exit_reason(returncode, wrapped=not isolation.weak)
+    if exhausted:
+        reason += f"; {'; '.join(exhausted)}"
+    _collect(run, pipes, indices, reason, names)
+    return run
+
+
+def _collect(run: ChildRun, pipes: _Pipes, indices: list[int], reason: str, names: dict[int, str]) -> None:
+    reader = pipes.reader
+    try:
+        run.loaded, _ = reader.message(protocol.LOADED)
     except protocol.ProtocolError:
-        # Learner code may delete the marker; a result file still proves loading finished.
-        got_results = any(result_path(workdir, e["index"]).exists() for e in exercises)
+        # A result still proves that loading finished.
+        got_results = any(protocol.result_name(index) in reader.frames for index in indices)
         run.loaded = {"ok": True, "error": ""} if got_results else None
     if run.loaded is None:
-        lines = [line for line in stderr.strip().splitlines() if line.strip()]
+        text = pipes.stderr.decode("utf-8", errors="replace")
+        lines = [line for line in text.strip().splitlines() if line.strip()]
         last = f" Last error output: {lines[-1][:300]}" if lines else ""
         run.notes.append(f"the process {reason} while loading the notebook.{last}")
-        for exercise in exercises:
-            run.failures[exercise["index"]] = f"the notebook could not be loaded: the process {reason}."
+        for index in indices:
+            run.failures[index] = f"the notebook could not be loaded: the process {reason}."
         return
-    for exercise in exercises:
-        index = exercise["index"]
+    for index in indices:
+        name = protocol.result_name(index)
         try:
-            run.results[index] = protocol.read_message(result_path(workdir, index))
+            run.results[index] = reader.message(name)
         except protocol.ProtocolError as error:
-            if result_path(workdir, index).exists():
+            if name in reader.frames:
                 run.failures[index] = f"its report was not valid plain data ({error})."
             else:
                 run.failures[index] = f"the process {reason} while running this exercise."
-                run.notes.append(f"{exercise['name']}: the process {reason}.")
+                run.notes.append(f"{names.get(index, index)}: the process {reason}.")
                 return
 
 
+def prepare_input(notebook: Path) -> Path:
+    """A fresh folder (``mkdtemp``: mode 0700, the parent's) holding a copy of the notebook.
+
+    The notebook is read with :func:`~coursekit.grading.protocol.read_bounded`: a symlink, FIFO
+    or device put in the submissions folder is refused, never followed or waited on.
+    """
+    directory = Path(tempfile.mkdtemp(prefix="coursekit-grade-"))
+    try:
+        content = protocol.read_bounded(notebook, protocol.MAX_NOTEBOOK_BYTES)
+        (directory / protocol.NOTEBOOK).write_bytes(content)
+    except BaseException:
+        shutil.rmtree(directory, ignore_errors=True)
+        raise
+    return directory
+
+
 def run_submission(
-    notebook: Path, request: tuple[dict, dict], limits: SandboxLimits, slots: SlotPool
+    notebook: Path, request: tuple[dict, dict], limits: SandboxLimits, isolation: Isolation
 ) -> ChildRun:
     """Run a submission's exercises, restarting the child after a crash or time-out.
 
@@ -369,15 +376,22 @@ def run_submission(
     the exercises after it, so one bad function never costs the others. A child that cannot
     even load the notebook is not restarted.
     """
-    remaining = [exercise["index"] for exercise in request[0]["exercises"]]
+    payload, arrays = request
+    names = {exercise["index"]: exercise["name"] for exercise in payload["exercises"]}
+    remaining = list(names)
     total = ChildRun()
-    with slots.slot() as uid:
+    input_dir = prepare_input(notebook)
+    try:
         while remaining:
-            run = run_child(notebook, request, remaining, limits, uid, slots.mode)
+            exercises = [exercise for exercise in payload["exercises"] if exercise["index"] in remaining]
+            protocol.write_request(input_dir, {**payload, "exercises": exercises}, arrays)
+            run = run_child(input_dir, remaining, limits, isolation, names)
             total.seconds += run.seconds
             total.notes.extend(run.notes)
             total.results.update(run.results)
             total.loaded = total.loaded or run.loaded
+            if run.peak_memory_mb is not None:
+                total.peak_memory_mb = max(total.peak_memory_mb or 0.0, run.peak_memory_mb)
             if run.loaded is None:
                 total.failures.update(run.failures)
                 break
@@ -387,4 +401,6 @@ def run_submission(
             total.failures[first_failure] = run.failures[first_failure]
             remaining = remaining[remaining.index(first_failure) + 1:]
             remaining = [index for index in remaining if index not in run.results]
+    finally:
+        remove_tree(input_dir)
     return total

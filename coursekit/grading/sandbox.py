@@ -1,22 +1,27 @@
 """The sandboxed child: load one submission's definitions and run its functions on given inputs.
 
-Run by the grader as ``python -I -m coursekit.grading.sandbox WORKDIR`` inside resource limits
-(see :mod:`coursekit.grading.runner`). ``WORKDIR`` holds ``submission.ipynb`` and the request
-(``request.json`` + ``request.npz``: per exercise, its name and the inputs of its cases). The
-child writes, all as plain data (:mod:`coursekit.grading.protocol`):
+Run by :mod:`coursekit.grading.runner` inside the sandbox as
+``python -I -c <bootstrap> INPUT_DIR WORK_DIR``. ``INPUT_DIR`` (read-only) holds the notebook and
+the request (per exercise, its name and the inputs of its cases); ``WORK_DIR`` is the current
+directory, a private tmpfs where bubblewrap is used. The child writes frames
+(:mod:`coursekit.grading.protocol`) to the result pipe it received as standard output:
 
-* ``loaded.json`` once the notebook's definitions are loaded (or could not be);
-* ``result_<i>.json`` + ``.npz`` after exercise ``i``: per case the raw output, the exception
-  raised or the time-out, and whether the inputs were modified in place; and which object the
-  notebook bound to the exercise name (module, qualified name, whether it is coursekit's own).
+* :data:`~coursekit.grading.protocol.LOADED` once the notebook's definitions are loaded (or could
+  not be);
+* one result per exercise: per case the raw output, the exception raised or the time-out, and
+  whether the inputs were modified in place; and :func:`~coursekit.exercises.core.reference_use`'s
+  verdict on the object the notebook bound to the exercise name.
 
 The child decides nothing: it never sees the expected outputs, the judge or the seed. Anything
 it reports may be a lie told by the learner's code, and the parent is built so that a lie can
-only buy what a learner's function could return by itself.
+only buy what a learner's function could return by itself. Its own per-exercise timer
+(``SIGALRM``) only makes a time-out precise to the case; the limit itself is enforced by the
+parent, from outside.
 """
 
 from __future__ import annotations
 
+import ast
 import builtins
 import json
 import os
@@ -25,13 +30,18 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from coursekit.exercises.core import Case, call_learner
+from coursekit.exercises.core import (
+    SOLUTIONS_MODULE,
+    Case,
+    HiddenReference,
+    call_learner,
+    reference_use,
+)
+from coursekit.exercises.registry import all_exercises
 from coursekit.grading import protocol
-from coursekit.grading.extract import NotebookFormatError, code_cells, select_statements
+from coursekit.grading.extract import NotebookFormatError, Statement, code_cells, select_statements
+from coursekit.grading.protocol import ChildStatus
 
-NOTEBOOK = "submission.ipynb"
-REQUEST = "request.json"
-LOADED = "loaded.json"
 ERROR_CHARS = 300
 
 
@@ -52,36 +62,53 @@ def _stop_timer() -> None:
     signal.setitimer(signal.ITIMER_REAL, 0)
 
 
-def result_path(workdir: Path, index: int) -> Path:
-    """Where the child writes the outcome of the ``index``-th requested exercise."""
-    return workdir / f"result_{index}.json"
-
-
 def _describe(error: BaseException) -> str:
     text = str(error).strip().splitlines()[0] if str(error).strip() else ""
     description = f"{type(error).__name__}: {text}" if text else type(error).__name__
     return description[:ERROR_CHARS]
 
 
+def _solution_imports(statement: Statement) -> dict[str, HiddenReference]:
+    """Names a statement imports from the solutions, each bound to a :class:`HiddenReference`."""
+    node = statement.node
+    if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(SOLUTIONS_MODULE):
+        return {
+            alias.asname or alias.name: HiddenReference(node.module, alias.name)
+            for alias in node.names if alias.name != "*"
+        }
+    if isinstance(node, ast.Import):
+        return {
+            alias.asname or alias.name.split(".")[0]: HiddenReference(alias.name, alias.name)
+            for alias in node.names if alias.name.startswith(SOLUTIONS_MODULE)
+        }
+    return {}
+
+
 def load_definitions(notebook_path: Path, names: list[str], time_limit: float) -> tuple[dict, dict]:
     """Execute the statements that define ``names``; return ``(namespace, report)``.
 
     ``report`` is plain data: ``{"ok": bool, "error": str, "statement_errors": [...]}``.
+    An import from the solutions is not executed (the sandbox hides them): the names it would
+    bind stand for the solution, so that the verdict says where they came from.
     """
     namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
     report: dict[str, Any] = {"ok": True, "error": "", "statement_errors": []}
     try:
-        notebook = json.loads(notebook_path.read_text(encoding="utf-8"))
-        statements = select_statements(code_cells(notebook), names)
+        text = protocol.read_bounded(notebook_path, protocol.MAX_NOTEBOOK_BYTES)
+        statements = select_statements(code_cells(json.loads(text.decode("utf-8"))), names)
     except (UnicodeDecodeError, json.JSONDecodeError):
         report.update(ok=False, error="the file is not a notebook (not valid JSON text).")
         return namespace, report
-    except (NotebookFormatError, RecursionError) as error:
+    except (NotebookFormatError, RecursionError, protocol.ProtocolError) as error:
         report.update(ok=False, error=f"the file is not a valid notebook ({_describe(error)}).")
         return namespace, report
     _start_timer(time_limit)
     try:
         for statement in statements:
+            hidden = _solution_imports(statement)
+            if hidden:
+                namespace.update(hidden)
+                continue
             try:
                 exec(statement.compile(), namespace)
             except TimeLimitExceeded:
@@ -95,25 +122,6 @@ def load_definitions(notebook_path: Path, names: list[str], time_limit: float) -
     return namespace, report
 
 
-def _identity(function: Any) -> dict:
-    """Where the object bound to an exercise name comes from (reported, judged by the parent)."""
-    target = function
-    for _ in range(10):  # see through functools.partial and functools.wraps
-        inner = getattr(target, "func", None) or getattr(target, "__wrapped__", None)
-        if inner is None or inner is target:
-            break
-        target = inner
-    module = getattr(target, "__module__", None)
-    qualname = getattr(target, "__qualname__", None)
-    module = module if type(module) is str else ""
-    qualname = qualname if type(qualname) is str else ""
-    return {
-        "module": module[:200],
-        "qualname": qualname[:200],
-        "is_coursekit": module == "coursekit" or module.startswith("coursekit."),
-    }
-
-
 def run_exercise(function: Any, cases: list[Case], time_limit: float) -> tuple[dict, dict]:
     """Call ``function`` on every case within ``time_limit`` seconds in total.
 
@@ -121,11 +129,11 @@ def run_exercise(function: Any, cases: list[Case], time_limit: float) -> tuple[d
     """
     arrays: dict[str, Any] = {}
     outcomes: list[dict] = []
-    status = "ran"
+    status = ChildStatus.RAN
 
     def add(entry: dict, value: Any = None) -> None:
         if "value" in entry:
-            prefix = f"c{len(outcomes)}_"
+            prefix = protocol.output_prefix(len(outcomes))
             try:
                 tree, new_arrays = protocol.encode(value)
             except TimeLimitExceeded:
@@ -134,7 +142,7 @@ def run_exercise(function: Any, cases: list[Case], time_limit: float) -> tuple[d
                 entry = {"error": f"the returned value could not be read ({_describe(error)})"}
                 entry["mutated"] = False
             else:
-                entry["value"] = _rename_keys(tree, prefix)
+                entry["value"] = protocol.prefix_keys(tree, prefix)
                 arrays.update({prefix + key: array for key, array in new_arrays.items()})
         outcomes.append(entry)
 
@@ -144,7 +152,7 @@ def run_exercise(function: Any, cases: list[Case], time_limit: float) -> tuple[d
             try:
                 call = call_learner(function, case)
             except NotImplementedError:
-                status = "not implemented"
+                status = ChildStatus.NOT_IMPLEMENTED
                 break
             except TimeLimitExceeded:
                 raise
@@ -156,21 +164,10 @@ def run_exercise(function: Any, cases: list[Case], time_limit: float) -> tuple[d
             else:
                 add({"value": None, "error": "", "mutated": call.mutated}, call.value)
     except TimeLimitExceeded:
-        status = "timed out"
+        status = ChildStatus.TIMED_OUT
     finally:
         _stop_timer()
-    return {"status": status, "cases": outcomes}, arrays
-
-
-def _rename_keys(tree: Any, prefix: str) -> Any:
-    if type(tree) is list:
-        return [_rename_keys(item, prefix) for item in tree]
-    if type(tree) is dict:
-        renamed = {key: _rename_keys(value, prefix) for key, value in tree.items()}
-        if tree.get("t") in ("array", "scalar"):
-            renamed["key"] = prefix + tree["key"]
-        return renamed
-    return tree
+    return {"status": str(status), "cases": outcomes}, arrays
 
 
 def _decode_cases(exercise: dict, arrays: dict) -> list[Case]:
@@ -184,28 +181,57 @@ def _decode_cases(exercise: dict, arrays: dict) -> list[Case]:
     ]
 
 
-def main(workdir: Path) -> None:
-    """Grade-side work of one submission in ``workdir`` (see the module docstring)."""
-    request, request_arrays = protocol.read_message(workdir / REQUEST)
+class _Channel:
+    """The result pipe: standard output at start-up, moved aside so that prints cannot mix in."""
+
+    def __init__(self) -> None:
+        self.descriptor = os.dup(1)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+
+    def send(self, name: str, payload: dict, arrays: dict) -> None:
+        data = memoryview(protocol.frame(name, payload, arrays))
+        while data:
+            written = os.write(self.descriptor, data)
+            data = data[written:]
+
+
+def main(input_dir: Path) -> None:
+    """Grade-side work of one submission (see the module docstring)."""
+    channel = _Channel()
+    request, request_arrays = protocol.read_request(input_dir)
     time_limit = float(request["time_limit"])
     exercises = request["exercises"]
+    known = all_exercises()
     # Inputs are rebuilt before any learner code runs, so that code cannot interfere.
     cases = {exercise["index"]: _decode_cases(exercise, request_arrays) for exercise in exercises}
     namespace, report = load_definitions(
-        workdir / NOTEBOOK, [exercise["name"] for exercise in exercises], time_limit
+        input_dir / protocol.NOTEBOOK, [exercise["name"] for exercise in exercises], time_limit
     )
-    protocol.write_message(workdir / LOADED, report, {})
+    channel.send(protocol.LOADED, report, {})
     for exercise in exercises:
         name, index = exercise["name"], exercise["index"]
+        arrays: dict = {}
         if not report["ok"] or name not in namespace:
-            outcome: dict = {"status": "missing"}
-            arrays: dict = {}
-        elif not callable(namespace[name]):
-            outcome, arrays = {"status": "not callable", "type": type(namespace[name]).__name__}, {}
+            outcome: dict = {"status": str(ChildStatus.MISSING)}
+        elif isinstance(namespace[name], HiddenReference) or not callable(namespace[name]):
+            reason = reference_use(namespace[name], known.get(name))
+            status = ChildStatus.RAN if reason else ChildStatus.NOT_CALLABLE
+            outcome = {"status": str(status), "type": type(namespace[name]).__name__, "cases": []}
+            outcome["reference_use"] = reason
         else:
-            outcome, arrays = run_exercise(namespace[name], cases[index], time_limit)
-            outcome["identity"] = _identity(namespace[name])
-        protocol.write_message(result_path(workdir, index), outcome, arrays)
+            try:
+                reason = reference_use(namespace[name], known.get(name))
+            except Exception as error:  # an object too odd to inspect is judged on its outputs
+                reason = ""
+                report["statement_errors"].append(f"{name}: {_describe(error)}")
+            if reason:
+                outcome = {"status": str(ChildStatus.RAN), "cases": []}
+            else:
+                outcome, arrays = run_exercise(namespace[name], cases[index], time_limit)
+            outcome["reference_use"] = reason[:ERROR_CHARS]
+        channel.send(protocol.result_name(index), outcome, arrays)
 
 
 if __name__ == "__main__":
