@@ -35,6 +35,7 @@ class Statement:
     cell: int
     node: ast.stmt
     binds: frozenset[str]
+    mutates: frozenset[str] = frozenset()
 
     def compile(self) -> object:
         """Code object that runs the statement in a namespace (``exec``)."""
@@ -82,12 +83,31 @@ def _binds(node: ast.stmt) -> frozenset[str]:
     if isinstance(node, (ast.Assign, ast.AnnAssign)):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         names = set()
-        for target in targets:
-            for part in ast.walk(target):
-                if isinstance(part, ast.Name):
-                    names.add(part.id)
+        pending = list(targets)
+        while pending:  # names, and names inside tuple / list / starred targets only
+            target = pending.pop()
+            if isinstance(target, ast.Name):
+                names.add(target.id)
+            elif isinstance(target, (ast.Tuple, ast.List)):
+                pending.extend(target.elts)
+            elif isinstance(target, ast.Starred):
+                pending.append(target.value)
         return frozenset(names)
     return frozenset()
+
+
+def _mutates(node: ast.stmt) -> frozenset[str]:
+    """Names whose object a statement changes without rebinding them (``f.attr = ...``)."""
+    if not isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+        return frozenset()
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+    names = set()
+    for target in targets:
+        while isinstance(target, (ast.Attribute, ast.Subscript)):
+            target = target.value
+            if isinstance(target, ast.Name):
+                names.add(target.id)
+    return frozenset(names)
 
 
 def _calls_skipped(tree: ast.Module) -> bool:
@@ -109,7 +129,7 @@ def top_level_statements(sources: list[str]) -> list[Statement]:
         if _calls_skipped(tree):
             continue
         for node in tree.body:
-            statements.append(Statement(index, node, _binds(node)))
+            statements.append(Statement(index, node, _binds(node), _mutates(node)))
     return statements
 
 
@@ -142,13 +162,18 @@ def select_statements(sources: list[str], names: list[str]) -> list[Statement]:
         if name in seen:
             continue
         seen.add(name)
-        position = last_binding[name]
-        if position in chosen:
-            continue
-        chosen.add(position)
-        try:
-            used = global_names(statements[position].node)
-        except (SyntaxError, ValueError, RecursionError):
-            used = set()
-        pending.extend(used_name for used_name in used if used_name in last_binding)
+        # The binding, and what later changes the bound object (``name.__module__ = ...``).
+        positions = [last_binding[name]] + [
+            later for later in range(last_binding[name] + 1, len(statements))
+            if name in statements[later].mutates
+        ]
+        for position in positions:
+            if position in chosen:
+                continue
+            chosen.add(position)
+            try:
+                used = global_names(statements[position].node)
+            except (SyntaxError, ValueError, RecursionError):
+                used = set()
+            pending.extend(used_name for used_name in used if used_name in last_binding)
     return [statements[position] for position in sorted(chosen)]
