@@ -210,7 +210,10 @@ def _what_it_sees(_: Path) -> bytes:
             network = "closed"
         interfaces = [name for _, name in socket.if_nameindex()]
         checkout = sorted(os.listdir(CHECKOUT))
-        raise RuntimeError(f"pids={len(pids)} network={network} interfaces={interfaces} checkout={checkout}")
+        import ctypes
+        nested = "allowed" if ctypes.CDLL(None, use_errno=True).unshare(0x10000000) == 0 else "blocked"
+        raise RuntimeError(f"pids={len(pids)} network={network} interfaces={interfaces} "
+                           f"checkout={checkout} nested_userns={nested}")
     """.replace("CHECKOUT", repr(str(ROOT))), solved=False)
 
 

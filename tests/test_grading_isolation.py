@@ -203,6 +203,8 @@ def test_the_sandbox_sees_its_own_processes_and_no_network(graded):
     assert pids <= 3, message
     assert "network=closed" in message and "interfaces=['lo']" in message
     assert "checkout=['.venv', 'coursekit']" in message
+    if "--disable-userns" in ISOLATION.extra_flags:
+        assert "nested_userns=blocked" in message
 
 
 def test_no_connection_leaves_the_sandbox(graded):

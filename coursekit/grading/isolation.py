@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import importlib
 import os
 import resource
 import shutil
@@ -60,10 +61,11 @@ _PACKAGE = Path(coursekit.__file__).resolve().parent
 #: no ``site``: no ``.pth`` hooks run, which also saves a tenth of a second per child), and the
 #: path is set here: the coursekit that runs the parent first, then the virtualenv's packages.
 BOOTSTRAP = (
-    "import sys; sys.path[:0] = {paths!r}; "
     "from coursekit.grading.sandbox import main; from pathlib import Path; import os; "
     "main(Path(sys.argv[1])); os._exit(0)"
 )
+#: What the probe runs: the imports of a real child.
+_PROBE = "import numpy, coursekit.grading.sandbox"
 
 
 class Namespaces(enum.StrEnum):
@@ -91,6 +93,9 @@ class Isolation:
     budget : BudgetKind
     bwrap : str
         Path of the bwrap executable ("" without bubblewrap).
+    extra_flags : tuple of str
+        bwrap flags this host supports beyond the baseline (``--disable-userns``: the
+        submission cannot make nested user namespaces).
     cgroup_parents : tuple of Path
         Where per-child cgroups are made: one folder for v2; the ``memory`` and ``pids``
         folders for v1; empty for rlimits.
@@ -103,6 +108,7 @@ class Isolation:
     bwrap: str = ""
     cgroup_parents: tuple[Path, ...] = ()
     why_weak: str = ""
+    extra_flags: tuple[str, ...] = ()
 
     @property
     def weak(self) -> bool:
@@ -118,7 +124,8 @@ class Isolation:
         }[self.budget]
         if self.weak:
             return f"WEAK: no namespaces ({self.why_weak}); budget: {budget}"
-        return f"bubblewrap namespaces (user, pid, mount, ipc, uts, net); budget: {budget}"
+        nested = "; nested user namespaces blocked" if "--disable-userns" in self.extra_flags else ""
+        return f"bubblewrap namespaces (user, pid, mount, ipc, uts, net){nested}; budget: {budget}"
 
 
 def _read(path: Path) -> str:
@@ -204,12 +211,15 @@ def _binds() -> list[str]:
     return arguments
 
 
-def bwrap_command(bwrap: str, python: list[str], input_dir: Path, disk_mb: int) -> list[str]:
+def bwrap_command(
+    bwrap: str, python: list[str], input_dir: Path, disk_mb: int, extra_flags: tuple[str, ...] = ()
+) -> list[str]:
     """The bwrap command line that runs ``python`` with ``input_dir`` at :data:`INPUT_DIR`."""
     size = str(disk_mb * 2**20)
     return [
         bwrap,
-        "--unshare-all", "--unshare-user", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID),
+        "--unshare-all", "--unshare-user", *extra_flags,
+        "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID),
         "--hostname", "sandbox", "--die-with-parent", "--new-session",
         # The tmpfs mounts first: a checkout under /tmp is then bound on top of the new /tmp.
         "--proc", "/proc", "--dev", "/dev",
@@ -225,18 +235,18 @@ def bwrap_command(bwrap: str, python: list[str], input_dir: Path, disk_mb: int) 
     ]
 
 
-def child_python() -> list[str]:
-    """The child's interpreter command, without its arguments."""
+def child_python(code: str = BOOTSTRAP) -> list[str]:
+    """The child's interpreter command running ``code``, without its arguments."""
     import site
 
     paths = [str(_PACKAGE.parent), *(path for path in site.getsitepackages() if os.path.isdir(path))]
-    return [sys.executable, "-I", "-S", "-c", BOOTSTRAP.format(paths=paths)]
+    return [sys.executable, "-I", "-S", "-c", f"import sys; sys.path[:0] = {paths!r}; {code}"]
 
 
-def _probe_bubblewrap(bwrap: str) -> str:
+def _probe_bubblewrap(bwrap: str, extra_flags: tuple[str, ...] = ()) -> str:
     """"" when the sandbox's own command tree runs here, else why not."""
     probe = Path(os.environ.get("TMPDIR", "/tmp"))
-    command = bwrap_command(bwrap, [sys.executable, "-I", "-c", "import numpy"], probe, 16)
+    command = bwrap_command(bwrap, child_python(_PROBE), probe, 16, extra_flags)
     try:
         completed = subprocess.run(command, capture_output=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired) as error:
@@ -251,16 +261,19 @@ def _probe_bubblewrap(bwrap: str) -> str:
 def detect_isolation() -> Isolation:
     """The strongest isolation this host allows (cached for the process)."""
     budget, parents = _cgroup_parents()
+    # Cache the child's bytecode now: the child sees coursekit read-only and cannot write it.
+    importlib.import_module("coursekit.grading.sandbox")
     if sys.platform != "linux":
         return Isolation(Namespaces.NONE, budget, why_weak=f"bubblewrap needs Linux, this is {sys.platform}")
     bwrap = shutil.which("bwrap")
     if bwrap is None:
         why = "bwrap not found; install the bubblewrap package (make install does)"
         return Isolation(Namespaces.NONE, budget, cgroup_parents=parents, why_weak=why)
-    why = _probe_bubblewrap(bwrap)
-    if why:
-        return Isolation(Namespaces.NONE, budget, cgroup_parents=parents, why_weak=why)
-    return Isolation(Namespaces.BUBBLEWRAP, budget, bwrap, parents)
+    for flags in (("--disable-userns",), ()):
+        why = _probe_bubblewrap(bwrap, flags)
+        if not why:
+            return Isolation(Namespaces.BUBBLEWRAP, budget, bwrap, parents, extra_flags=flags)
+    return Isolation(Namespaces.NONE, budget, cgroup_parents=parents, why_weak=why)
 
 
 class Budget:

@@ -277,7 +277,7 @@ def run_child(
         cwd, environment = str(work), _child_environment(str(work), str(work))
     else:
         arguments[-1] = INPUT_DIR
-        command = bwrap_command(isolation.bwrap, arguments, input_dir, limits.disk_mb)
+        command = bwrap_command(isolation.bwrap, arguments, input_dir, limits.disk_mb, isolation.extra_flags)
         cwd, environment = "/", _child_environment(WORK_DIR, "/tmp")
     result_read, result_write = os.pipe()
     error_read, error_write = os.pipe()
