@@ -38,6 +38,13 @@ def test_a_functools_wraps_wrapper_is_caught():
     assert reference_use(wrapper, EXERCISE)
 
 
+def test_a_callable_object_that_delegates_to_the_reference_is_caught():
+    class Delegate:
+        __call__ = staticmethod(capacity.polynomial_features)
+
+    assert reference_use(Delegate(), EXERCISE)
+
+
 def test_a_plain_wrapper_that_calls_the_reference_is_caught():
     def wrapper(x, degree):
         return capacity.polynomial_features(x, degree)

@@ -397,6 +397,9 @@ def _unwrap(function: Any) -> list[Any]:
                 inner = None
             if inner is not None and inner is not current:
                 break
+        if inner is None and not hasattr(current, "__code__"):
+            # An instance of a class whose __call__ delegates (``__call__ = staticmethod(f)``).
+            inner = vars(type(current)).get("__call__") if hasattr(type(current), "__dict__") else None
         if inner is None or inner is current or any(inner is seen for seen in chain):
             break
         chain.append(inner)
