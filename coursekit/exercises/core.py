@@ -480,17 +480,24 @@ def reference_use(function: Any, exercise: Exercise | None = None) -> str:
             continue
         seen.add(id(current))
         for value in _referenced(current):
-            inner = _unwrap(value)[-1]
-            reason = _origin(inner, codes)
-            module = getattr(inner, "__module__", None)
-            counts = reference is None or inner is reference or (
-                type(module) is str and module.startswith(SOLUTIONS_MODULE)
-            ) or isinstance(inner, HiddenReference)
-            if reason and counts:
-                return f"it calls coursekit's answer: {reason}"
-            if not reason and getattr(inner, "__code__", None) is not None:
-                pending.append((inner, depth + 1))
+            chain = _unwrap(value)
+            for inner in chain:
+                reason = _origin(inner, codes)
+                if reason and _is_answer(inner, reference):
+                    return f"it calls coursekit's answer: {reason}"
+            if not any(_origin(inner, codes) for inner in chain) and hasattr(chain[-1], "__code__"):
+                pending.append((chain[-1], depth + 1))
     return ""
+
+
+def _is_answer(value: Any, reference: Any) -> bool:
+    """Whether calling ``value`` hands in the answer: the exercise's own reference (any
+    reference without an exercise), or a solution."""
+    module = getattr(value, "__module__", None)
+    return (
+        reference is None or value is reference or isinstance(value, HiddenReference)
+        or (type(module) is str and module.startswith(SOLUTIONS_MODULE))
+    )
 
 
 @dataclass(frozen=True)
