@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import io
 import json
+import subprocess
 import zipfile
 
 import numpy as np
@@ -152,3 +153,50 @@ def test_a_name_imported_later_wins_like_in_the_kernel():
 def test_a_cell_with_a_syntax_error_is_skipped():
     cells = ["def polynomial_features(x, degree)\n    return x", "import numpy as np"]
     assert select_statements(cells, ["polynomial_features"]) == []
+
+
+def test_a_deep_read_only_tree_with_links_and_fifos_is_removed_without_touching_outside(tmp_path):
+    import os
+
+    from coursekit.grading.runner import remove_tree
+
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep")
+    top = tmp_path / "work"
+    top.mkdir()
+    (top / "link").symlink_to(outside)
+    os.mkfifo(top / "fifo")
+    descriptor = os.open(top, os.O_RDONLY)
+    for _ in range(3000):
+        os.mkdir("d", dir_fd=descriptor)
+        inner = os.open("d", os.O_RDONLY, dir_fd=descriptor)
+        os.close(descriptor)
+        descriptor = inner
+    os.close(descriptor)
+    (top / "d").chmod(0o500)
+    try:
+        remove_tree(top)
+    finally:  # a deep tree left behind would break pytest's own clean-up of old tmp folders
+        subprocess.run(["rm", "-rf", str(top)], check=False)
+    assert not top.exists() and outside.read_text() == "keep"
+
+
+def test_a_feedback_folder_that_is_a_symlink_is_refused(tmp_path):
+    from coursekit.grading.grader import ClassReport
+    from coursekit.grading.reports import write_feedback
+
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "feedback").symlink_to(tmp_path / "elsewhere")
+    report = ClassReport("00", 0, [], [], [], "test", 0.0)
+    with pytest.raises(NotADirectoryError, match="is a symlink"):
+        write_feedback(report, tmp_path / "feedback")
+
+
+def test_an_attribute_assignment_keeps_the_statement_that_binds_the_name():
+    cells = [
+        "import types\nbase = lambda x: x",
+        "f = types.FunctionType(base.__code__, {}, 'f')",
+        "f.__module__ = '__main__'",
+    ]
+    chosen = select_statements(cells, ["f"])
+    assert [type(statement.node).__name__ for statement in chosen] == ["Import", "Assign", "Assign", "Assign"]

@@ -146,33 +146,40 @@ def _child_environment(home: str, tmp: str) -> dict[str, str]:
 def remove_tree(path: Path) -> None:
     """Remove ``path`` and everything under it without recursion and without following links.
 
-    A submission may leave a tree thousands of levels deep, read-only folders, FIFOs and
-    symlinks to anything; none of them stops this or makes it touch something outside.
+    A submission may leave a tree thousands of levels deep (longer than any path the kernel
+    accepts), read-only folders, FIFOs and symlinks to anything; none of them stops this or
+    makes it touch something outside. It walks with directory descriptors, one open at a time.
     """
     if not os.path.lexists(path):
         return
-    stack = [str(path)]
-    while stack:
-        current = stack[-1]
-        try:
-            info = os.lstat(current)
-        except FileNotFoundError:
-            stack.pop()
+    if not stat.S_ISDIR(os.lstat(path).st_mode):
+        os.unlink(path)
+        return
+    os.chmod(path, 0o700)
+    folder = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    names: list[str] = []  # the path from ``path`` down to ``folder``
+    while True:
+        inner = None
+        for entry in os.listdir(folder):
+            if stat.S_ISDIR(os.stat(entry, dir_fd=folder, follow_symlinks=False).st_mode):
+                inner = entry
+                break
+            os.unlink(entry, dir_fd=folder)
+        if inner is not None:
+            os.chmod(inner, 0o700, dir_fd=folder)
+            below = os.open(inner, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=folder)
+            os.close(folder)
+            folder = below
+            names.append(inner)
             continue
-        if not stat.S_ISDIR(info.st_mode):
-            os.unlink(current)
-            stack.pop()
-            continue
-        try:
-            os.chmod(current, 0o700)
-            entries = os.listdir(current)
-        except PermissionError:
-            entries = []
-        if entries:
-            stack.extend(os.path.join(current, entry) for entry in entries)
-        else:
-            os.rmdir(current)
-            stack.pop()
+        if not names:
+            os.close(folder)
+            os.rmdir(path)
+            return
+        above = os.open("..", os.O_RDONLY | os.O_DIRECTORY, dir_fd=folder)
+        os.close(folder)
+        os.rmdir(names.pop(), dir_fd=above)
+        folder = above
 
 
 @dataclass
