@@ -44,7 +44,7 @@ from coursekit.grading.assignment import (
 )
 from coursekit.grading.isolation import Isolation, detect_isolation
 from coursekit.grading.judge import exercise_score, judge_exercise, result
-from coursekit.grading.runner import ChildRun, SandboxLimits, run_submission
+from coursekit.grading.runner import ChildRun, SandboxLimits, run_submission, wait_for_cleanup
 
 #: Most notes kept per student (each is already bounded in length).
 MAX_NOTES = 20
@@ -251,18 +251,21 @@ def grade_class(
     isolation = detect_isolation()
     check_isolation(isolation, allow_weak=allow_weak)
     assignment = prepare_assignment(lesson, seed, limits.time_limit)
-    verdict = run_canary(assignment, limits, isolation) if canary else "not run"
     grades = []
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [
-            pool.submit(grade_one, path, assignment, limits, isolation, all_or_nothing) for path in notebooks
-        ]
-        bar = tqdm(total=len(futures), desc=f"grading lesson {lesson}", unit="notebook",
-                   file=sys.stderr, disable=not progress)
-        with bar:
-            for future in as_completed(futures):
-                grades.append(future.result())
-                bar.update()
+    try:
+        verdict = run_canary(assignment, limits, isolation) if canary else "not run"
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = [
+                pool.submit(grade_one, path, assignment, limits, isolation, all_or_nothing) for path in notebooks
+            ]
+            bar = tqdm(total=len(futures), desc=f"grading lesson {lesson}", unit="notebook",
+                       file=sys.stderr, disable=not progress)
+            with bar:
+                for future in as_completed(futures):
+                    grades.append(future.result())
+                    bar.update()
+    finally:
+        wait_for_cleanup()
     grades.sort(key=lambda grade: grade.student)
     names = [exercise.name for exercise in assignment.exercises]
     seconds = time.perf_counter() - start

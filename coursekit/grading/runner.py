@@ -28,6 +28,7 @@ import signal
 import stat
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -259,6 +260,46 @@ def _wait(process: subprocess.Popen) -> int:
     return process.wait()
 
 
+class _Reaper:
+    """Ends sandboxes whose reports are all in, in the background: kill what is left of each,
+    reap it, empty and remove its cgroups and (weak isolation) its folder.
+
+    :func:`wait_for_cleanup` waits for all of them; :func:`~coursekit.grading.grader.grade_class`
+    calls it before it returns, so nothing of a run outlives the run.
+    """
+
+    def __init__(self) -> None:
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
+
+    def submit(self, process: subprocess.Popen, budget: Budget, work: Path | None) -> None:
+        thread = threading.Thread(target=self._end, args=(process, budget, work), name="coursekit-reaper")
+        thread.start()
+        with self._lock:
+            self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+
+    @staticmethod
+    def _end(process: subprocess.Popen, budget: Budget, work: Path | None) -> None:
+        _wait(process)
+        budget.close()
+        if work is not None:
+            remove_tree(work)
+
+    def join(self) -> None:
+        with self._lock:
+            threads, self._threads = self._threads, []
+        for thread in threads:
+            thread.join()
+
+
+REAPER = _Reaper()
+
+
+def wait_for_cleanup() -> None:
+    """Wait until every finished sandbox is gone (processes, cgroups, folders)."""
+    REAPER.join()
+
+
 def run_child(
     input_dir: Path,
     indices: list[int],
@@ -289,6 +330,7 @@ def run_child(
     result_read, result_write = os.pipe()
     error_read, error_write = os.pipe()
     start = time.perf_counter()
+    returncode, reaped, complete = 0, False, False
     try:
         process = subprocess.Popen(
             command, cwd=cwd, env=environment, stdin=subprocess.DEVNULL,
@@ -300,17 +342,24 @@ def run_child(
         result_write = error_write = -1
         try:
             _pump(process, result_read, error_read, pipes, phases, limits)
+            complete = not pipes.timed_out and all(name in pipes.reader.frames for name in phases)
         finally:
-            returncode = _wait(process)
+            if not complete:  # the exit status is part of the verdict: wait for it here
+                returncode = _wait(process)
     finally:
         for descriptor in (result_read, result_write, error_read, error_write):
             if descriptor >= 0:
                 os.close(descriptor)
         run.peak_memory_mb = budget.peak_memory_mb()
         exhausted = budget.exhausted()
-        budget.close()
-        if work is not None:
-            remove_tree(work)
+        if complete:
+            # Every report is in: end the sandbox in the background while the next one starts.
+            REAPER.submit(process, budget, work)
+            reaped = True
+        if not reaped:
+            budget.close()
+            if work is not None:
+                remove_tree(work)
     run.seconds = time.perf_counter() - start
     run.notes.extend(exhausted)
     if pipes.timed_out:
