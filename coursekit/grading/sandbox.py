@@ -1,9 +1,9 @@
 """The sandboxed child: load one submission's definitions and run its functions on given inputs.
 
-Run by :mod:`coursekit.grading.runner` inside the sandbox as
-``python -I -c <bootstrap> INPUT_DIR WORK_DIR``. ``INPUT_DIR`` (read-only) holds the notebook and
-the request (per exercise, its name and the inputs of its cases); ``WORK_DIR`` is the current
-directory, a private tmpfs where bubblewrap is used. The child writes frames
+Run by :mod:`coursekit.grading.runner` inside the sandbox as ``python -I -S -c <bootstrap>
+INPUT_DIR`` (:data:`~coursekit.grading.isolation.BOOTSTRAP`). ``INPUT_DIR`` (read-only) holds the
+notebook and the request (per exercise, its name and the inputs of its cases); the current
+directory is the work folder, a private tmpfs where bubblewrap is used. The child writes frames
 (:mod:`coursekit.grading.protocol`) to the result pipe it received as standard output:
 
 * :data:`~coursekit.grading.protocol.LOADED` once the notebook's definitions are loaded (or could
