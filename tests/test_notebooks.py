@@ -5,6 +5,7 @@ that what is stored came from one top-to-bottom run with no errors and no stderr
 lesson follows the skeleton of COURSE.md.
 """
 
+import ast
 import re
 from pathlib import Path
 
@@ -66,6 +67,79 @@ def test_first_code_cell_is_the_one_setup_call(notebook):
     assert not any(
         "keras.utils.set_random_seed" in source or "np.random.seed" in source for source in later
     )
+
+
+#: Calls whose first argument is a seed, and keywords that take one.
+SEEDING_CALLS = {"default_rng", "RandomState", "seed", "set_random_seed", "SeedSequence", "Generator"}
+SEED_KEYWORDS = {"seed", "rng", "random_state"}
+
+
+def _is_int_literal(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool)
+
+
+def _call_name(call: ast.Call) -> str:
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+
+
+def literal_seeds(source: str, *, setup_cell: bool) -> list[str]:
+    """Places in one code cell where a seed is fixed instead of coming from coursekit.session.
+
+    Every seed must move with ``COURSEKIT_SEED_OFFSET`` (``seed_for``, ``seeds``, ``reseed``),
+    so that the lesson's claims can be re-checked on seeds nobody chose. Only the set-up cell's
+    ``setup_notebook(seed=0)`` names a literal (``setup_notebook`` adds the offset itself).
+    """
+    code = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
+    found = []
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Call):
+            name = _call_name(node)
+            if name == "setup_notebook" and not setup_cell:
+                found.append(f"line {node.lineno}: setup_notebook() after the set-up cell (use reseed)")
+                continue
+            if name in SEEDING_CALLS and node.args and _is_int_literal(node.args[0]):
+                found.append(f"line {node.lineno}: {name}({node.args[0].value})")
+            for keyword in node.keywords:
+                if keyword.arg in SEED_KEYWORDS and _is_int_literal(keyword.value) and name != "setup_notebook":
+                    found.append(f"line {node.lineno}: {keyword.arg}={keyword.value.value}")
+        elif isinstance(node, ast.For | ast.comprehension):
+            target = node.target
+            names = [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
+            iterator = node.iter
+            if (any("seed" in n for n in names) and isinstance(iterator, ast.Call)
+                    and _call_name(iterator) == "range"):
+                found.append(f"line {getattr(node, 'lineno', getattr(iterator, 'lineno', 0))}: "
+                             f"seeds from range() (use seeds(n))")
+    return found
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("rng = np.random.default_rng(3)", 1),
+        ("model = MLP(sizes, rng=0)", 1),
+        ("split = load(seed=12)", 1),
+        ("for seed in range(5):\n    pass", 1),
+        ("runs = [f(s) for s in range(3)]", 0),
+        ("runs = [f(run_seed) for run_seed in range(3)]", 1),
+        ("setup_notebook(seed=2)", 1),
+        ("rng = np.random.default_rng(seed_for(3))\nfor run_seed in seeds(5):\n    reseed(run_seed)", 0),
+        ("model = MLP(sizes, rng=run_seed, seed=seed_for(1))", 0),
+    ],
+)
+def test_literal_seed_detector(source, expected):
+    assert len(literal_seeds(source, setup_cell=False)) == expected
+
+
+def test_every_seed_moves_with_the_seed_offset(notebook):
+    found = []
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "code":
+            continue
+        is_setup = cell is _code_cells(notebook)[0]
+        found += [f"cell {index}, {place}" for place in literal_seeds(cell.source, setup_cell=is_setup)]
+    assert found == [], "seeds must come from coursekit.session (seed_for, seeds, reseed): " + "; ".join(found)
 
 
 def test_lesson_follows_the_skeleton_in_order(notebook):
