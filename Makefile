@@ -67,7 +67,7 @@ bench-grade: $(STAMP)  ## Grade a generated class of 100 submissions: submission
 OFFSETS ?= $(shell seq -s ' ' 1000 1000 20000)
 CLAIMS_NOTEBOOKS ?=
 claims: $(STAMP)  ## Execute every lesson at each seed offset in OFFSETS="..."; table of failed asserts
-	$(BIN)/python -m coursekit.claims --offsets $(OFFSETS) $(CLAIMS_NOTEBOOKS)
+	$(BIN)/python -m coursekit.claims $(CLAIMS_NOTEBOOKS) --offsets $(OFFSETS)
 
 lint: $(STAMP)  ## ruff on the package, the tests and the notebooks
 	$(BIN)/ruff check coursekit tests notebooks

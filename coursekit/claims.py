@@ -7,7 +7,7 @@ fails, so one run reports all of a lesson's failing claims. It prints, per lesso
 that raised, at which offsets, with the assert message, and the wall time of each run. The same
 figures go to ``build/claims.json``. The exit status is 1 if any claim failed anywhere.
 
-    python -m coursekit.claims --offsets 0 1000 2000 notebooks/02_dropout.ipynb
+    python -m coursekit.claims notebooks/02_dropout.ipynb --offsets 0 1000 2000
 """
 
 from __future__ import annotations
