@@ -74,7 +74,10 @@ def run_notebook(path: Path, offset: int, timeout: int = 600) -> Run:
 
     from coursekit.notebook_tools import headless_environment
 
+    saved = dict(os.environ)
     headless_environment()
+    # The kernel inherits this process's environment; restore it afterwards, so that a caller
+    # (a test run, then nbval at offset 0) never inherits the offset.
     os.environ[SEED_OFFSET_VARIABLE] = str(offset)
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(
@@ -82,7 +85,11 @@ def run_notebook(path: Path, offset: int, timeout: int = 600) -> Run:
         resources={"metadata": {"path": str(path.parent)}},
     )
     start = time.perf_counter()
-    client.execute()
+    try:
+        client.execute()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
     seconds = round(time.perf_counter() - start, 1)
     failures = []
     for index, cell in enumerate(notebook.cells):

@@ -26,6 +26,14 @@ def test_a_failing_assert_is_reported_with_its_cell_and_message(offset_notebook)
     assert run.failures[0].source.startswith("assert seed_for(0) % 2 == 0")
 
 
+def test_running_at_an_offset_leaves_this_process_at_offset_zero(offset_notebook, monkeypatch):
+    import os
+
+    monkeypatch.delenv("COURSEKIT_SEED_OFFSET", raising=False)
+    run_notebook(offset_notebook, offset=5)
+    assert "COURSEKIT_SEED_OFFSET" not in os.environ, "nbval, run later in this process, must stay at offset 0"
+
+
 def test_every_offset_is_run_and_the_table_counts_the_failures(offset_notebook, tmp_path, capsys):
     status = main(["--offsets", "0", "1", "2", "--workers", "1", "--out", str(tmp_path / "claims.json"),
                    str(offset_notebook)])
