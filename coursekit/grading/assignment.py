@@ -117,22 +117,57 @@ def find_submissions(directory: Path) -> tuple[list[Path], list[tuple[str, str]]
     return list(notebooks.values()), skipped
 
 
-def infer_lesson(notebooks: list[Path]) -> str:
-    """The lesson whose exercises the submissions' check cells name most often."""
+def submission_lesson(path: Path) -> str | None:
+    """The lesson whose exercises ``path``'s check cells name most, or ``None`` (none, or a tie)."""
     from coursekit.exercises import all_exercises
 
     lesson_of = {name: exercise.lesson for name, exercise in all_exercises().items()}
-    votes: Counter[str] = Counter()
-    for path in notebooks:
-        try:
-            content = protocol.read_bounded(path, protocol.MAX_NOTEBOOK_BYTES)
-        except protocol.ProtocolError:
-            continue
-        names = {match.decode() for match in _CHECK_CALL.findall(content)}
-        votes.update({lesson_of[name] for name in names if name in lesson_of})
-    if not votes:
+    try:
+        content = protocol.read_bounded(path, protocol.MAX_NOTEBOOK_BYTES)
+    except protocol.ProtocolError:
+        return None
+    names = {match.decode() for match in _CHECK_CALL.findall(content)}
+    votes = Counter(lesson_of[name] for name in names if name in lesson_of).most_common(2)
+    if not votes or (len(votes) == 2 and votes[0][1] == votes[1][1]):
+        return None
+    return votes[0][0]
+
+
+def infer_lesson(lessons: dict[Path, str | None]) -> str:
+    """The one lesson of a folder, from each notebook's :func:`submission_lesson`.
+
+    Raises
+    ------
+    GradingError
+        When no notebook names a lesson, or the notebooks name different lessons: the message
+        lists which file is which lesson, and ties are never broken by file order.
+    """
+    found: dict[str, list[str]] = {}
+    for path, lesson in lessons.items():
+        if lesson is not None:
+            found.setdefault(lesson, []).append(path.name)
+    if not found:
         raise GradingError("could not tell which lesson the notebooks are for; pass --lesson NN.")
-    return votes.most_common(1)[0][0]
+    if len(found) > 1:
+        listing = "; ".join(
+            f"lesson {lesson}: {', '.join(names[:5])}{' …' if len(names) > 5 else ''} ({len(names)})"
+            for lesson, names in sorted(found.items())
+        )
+        raise GradingError(
+            f"the folder holds notebooks of {len(found)} lessons ({listing}). Grade one lesson per "
+            "folder, or pass --lesson NN to grade them all on one lesson (the others are flagged)."
+        )
+    return next(iter(found))
+
+
+def other_lesson_note(lesson: str, own: str | None) -> str:
+    """A note for a notebook whose check cells belong to lesson ``own``, graded on ``lesson``."""
+    if own is None or own == lesson:
+        return ""
+    return (
+        f"this notebook's check cells are lesson {own}'s, not lesson {lesson}'s; it was graded on "
+        f"lesson {lesson}'s exercises (a submission of the wrong lesson?)."
+    )
 
 
 def normalise_lesson(lesson: str) -> str:

@@ -17,8 +17,9 @@ syntax error is skipped and ``from x import *`` is not followed.
 from __future__ import annotations
 
 import ast
+import re
 import symtable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 #: Calls that mark a cell as a self-check or quiz cell, never executed by the grader.
 SKIPPED_CALLS = frozenset({"check", "show_quiz"})
@@ -110,27 +111,98 @@ def _mutates(node: ast.stmt) -> frozenset[str]:
     return frozenset(names)
 
 
-def _calls_skipped(tree: ast.Module) -> bool:
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            if node.func.id in SKIPPED_CALLS:
+def _calls_skipped(node: ast.AST) -> bool:
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name):
+            if inner.func.id in SKIPPED_CALLS:
                 return True
     return False
 
 
-def top_level_statements(sources: list[str]) -> list[Statement]:
-    """Top-level statements of the cells, in order, leaving out check, quiz and broken cells."""
-    statements = []
+def _reads(node: ast.stmt) -> set[str]:
+    return {inner.id for inner in ast.walk(node) if isinstance(inner, ast.Name)}
+
+
+def _definitions_of_a_check_cell(tree: ast.Module) -> list[ast.stmt]:
+    """The statements of a cell that calls ``check``/``show_quiz`` that do not depend on the call.
+
+    A statement is left out when it makes such a call, or reads a name bound by a statement
+    left out before it in the cell (``name = name_check.function``), so what the check returns
+    never stands in for the learner's own definition.
+    """
+    tainted: set[str] = set()
+    kept = []
+    for node in tree.body:
+        if _calls_skipped(node) or _reads(node) & tainted:
+            tainted |= _binds(node)
+        else:
+            kept.append(node)
+    return kept
+
+
+#: A cell's own ``def NAME`` line, found in text when the cell cannot be parsed.
+_DEF_LINE = re.compile(r"^\s*(?:async\s+)?def\s+(\w+)", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class BrokenCell:
+    """A code cell that could not be parsed: where, why, and the functions it seems to define.
+
+    ``cell`` counts code cells from 1, as a learner counts them.
+    """
+
+    cell: int
+    line: int
+    message: str
+    defines: frozenset[str] = frozenset()
+
+    def describe(self) -> str:
+        return f"code cell {self.cell} has a syntax error on line {self.line}: {self.message}"
+
+
+@dataclass
+class ParsedCells:
+    """The top-level statements of a notebook's code cells and the cells that did not parse."""
+
+    statements: list[Statement] = field(default_factory=list)
+    broken: list[BrokenCell] = field(default_factory=list)
+
+
+def parse_cells(sources: list[str]) -> ParsedCells:
+    """Top-level statements of the cells, in order, without the self-check and quiz calls."""
+    parsed = ParsedCells()
     for index, source in enumerate(sources):
+        clean = _without_magics(source)
         try:
-            tree = ast.parse(_without_magics(source))
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            tree = ast.parse(clean)
+        except SyntaxError as error:
+            defines = frozenset(_DEF_LINE.findall(clean[:100_000]))
+            message = str(error.msg)[:200]
+            parsed.broken.append(BrokenCell(index + 1, error.lineno or 0, message, defines))
             continue
-        if _calls_skipped(tree):
+        except (ValueError, RecursionError, MemoryError) as error:
+            parsed.broken.append(BrokenCell(index + 1, 0, type(error).__name__))
             continue
-        for node in tree.body:
-            statements.append(Statement(index, node, _binds(node), _mutates(node)))
-    return statements
+        body = _definitions_of_a_check_cell(tree) if _calls_skipped(tree) else tree.body
+        parsed.statements.extend(Statement(index, node, _binds(node), _mutates(node)) for node in body)
+    return parsed
+
+
+def top_level_statements(sources: list[str]) -> list[Statement]:
+    """Top-level statements of the cells, in order (see :func:`parse_cells`)."""
+    return parse_cells(sources).statements
+
+
+def imported_modules(statements: list[Statement]) -> frozenset[str]:
+    """Top-level package names the statements import (``keras`` for ``from keras import ops``)."""
+    roots = set()
+    for statement in statements:
+        for node in ast.walk(statement.node):
+            if isinstance(node, ast.Import):
+                roots.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                roots.add(node.module.split(".")[0])
+    return frozenset(roots)
 
 
 def global_names(node: ast.stmt) -> set[str]:
@@ -147,9 +219,9 @@ def global_names(node: ast.stmt) -> set[str]:
     return names
 
 
-def select_statements(sources: list[str], names: list[str]) -> list[Statement]:
+def select_statements(sources: list[str] | ParsedCells, names: list[str]) -> list[Statement]:
     """The statements needed to define ``names``, in notebook order (see the module docstring)."""
-    statements = top_level_statements(sources)
+    statements = (sources if isinstance(sources, ParsedCells) else parse_cells(sources)).statements
     last_binding: dict[str, int] = {}
     for position, statement in enumerate(statements):
         for name in statement.binds:

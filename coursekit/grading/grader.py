@@ -40,10 +40,12 @@ from coursekit.grading.assignment import (
     find_submissions,
     infer_lesson,
     normalise_lesson,
+    other_lesson_note,
     prepare_assignment,
+    submission_lesson,
 )
 from coursekit.grading.isolation import Isolation, detect_isolation
-from coursekit.grading.judge import exercise_score, judge_exercise, result
+from coursekit.grading.judge import exercise_score, judge_exercise, loading_notes, result
 from coursekit.grading.runner import ChildRun, SandboxLimits, run_submission, wait_for_cleanup
 
 #: Most notes kept per student (each is already bounded in length).
@@ -136,7 +138,7 @@ def grade_one(
         name: exercise_score(check, len(cases), all_or_nothing=all_or_nothing)
         for name, check, cases in zip(names, results, assignment.cases, strict=True)
     }
-    notes = run.notes[:MAX_NOTES]
+    notes = (loading_notes(run) + run.notes)[:MAX_NOTES]
     return StudentGrade(notebook.stem, notebook.name, results, scores, notes, run.seconds, run.peak_memory_mb)
 
 
@@ -246,7 +248,8 @@ def grade_class(
     limits = limits or SandboxLimits()
     start = time.perf_counter()
     notebooks, skipped = find_submissions(directory)
-    lesson = normalise_lesson(lesson) if lesson is not None else infer_lesson(notebooks)
+    own_lessons = {path: submission_lesson(path) for path in notebooks}
+    lesson = normalise_lesson(lesson) if lesson is not None else infer_lesson(own_lessons)
     seed = secrets.randbelow(2**31) if seed is None else seed
     isolation = detect_isolation()
     check_isolation(isolation, allow_weak=allow_weak)
@@ -266,6 +269,11 @@ def grade_class(
                     bar.update()
     finally:
         wait_for_cleanup()
+    own_by_file = {path.name: own for path, own in own_lessons.items()}
+    for grade in grades:
+        note = other_lesson_note(lesson, own_by_file.get(grade.file))
+        if note:
+            grade.notes.insert(0, note)
     grades.sort(key=lambda grade: grade.student)
     names = [exercise.name for exercise in assignment.exercises]
     seconds = time.perf_counter() - start

@@ -70,8 +70,11 @@ def judge_exercise(assignment: Assignment, index: int, run: ChildRun, time_limit
     report, arrays = run.results[index]
     status = report.get("status")
     if status == ChildStatus.MISSING:
+        why = report.get("why")
         if run.loaded is not None and not run.loaded.get("ok", False):
             message = str(run.loaded.get("error", "the notebook could not be read."))[:MESSAGE_CHARS]
+        elif type(why) is str and why:
+            message = why[:MESSAGE_CHARS]
         else:
             message = (
                 f"no function named {exercise.name} was found in the notebook (was it renamed, "
@@ -110,6 +113,25 @@ def judge_exercise(assignment: Assignment, index: int, run: ChildRun, time_limit
         else:
             outcomes.append(CaseOutcome(case.label, False, "not run: an earlier case used up the time limit."))
     return result(exercise, PASSED if all(o.passed for o in outcomes) else FAILED, outcomes)
+
+
+def loading_notes(run: ChildRun) -> list[str]:
+    """What went wrong while the notebook loaded, one line each, for the instructor and student.
+
+    A notebook that could not be loaded at all gets one note (not one per exercise); cells that
+    did not parse or raised while their definitions were loaded get a note each.
+    """
+    loaded = run.loaded
+    if type(loaded) is not dict:
+        return []
+    if not loaded.get("ok", False):
+        return [f"the notebook was not graded: {str(loaded.get('error', ''))[:MESSAGE_CHARS]}"]
+    notes = []
+    for key in ("syntax_errors", "statement_errors"):
+        entries = loaded.get(key)
+        if type(entries) is list:
+            notes += [f"while loading: {entry[:MESSAGE_CHARS]}" for entry in entries[:10] if type(entry) is str]
+    return notes
 
 
 def exercise_score(check: CheckResult, n_cases: int, *, all_or_nothing: bool = False) -> float:

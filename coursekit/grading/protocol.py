@@ -7,7 +7,7 @@ can redirect, block or flood it. A message is a **frame**::
 
     CK1 <name> <json bytes> <npz bytes>\\n<json><npz>
 
-``name`` is :data:`LOADED` or :func:`result_name` ``(i)``; the JSON is a tree whose leaves are
+``name`` is :data:`PLAN`, :data:`LOADED` or :func:`result_name` ``(i)``; the JSON is a tree whose leaves are
 ``None``, ``bool``, ``int``, ``float`` (including NaN and infinities) and ``str``, and the
 ``.npz`` part holds its arrays. Containers and arrays are tagged objects:
 
@@ -53,7 +53,9 @@ from coursekit.exercises.core import Seed
 #: File names in the child's input folder (written by the parent, read-only for the child).
 NOTEBOOK = "submission.ipynb"
 REQUEST = "request.json"
-#: Frame names on the result pipe.
+#: Frame names on the result pipe, in the order a child sends them: what loading will import,
+#: the loading report, then one result per exercise.
+PLAN = "plan"
 LOADED = "loaded"
 _RESULT = "result_"
 _MAGIC = b"CK1"
@@ -79,6 +81,33 @@ _ARRAY_KINDS = frozenset("biufcUS")
 _PRIMITIVES = (type(None), bool, int, float, str)
 #: What a foreign description may contain once it reaches the parent (no markup, no controls).
 _SAFE_DESCRIPTION = re.compile(r"[^\w .,()?:+-]", re.ASCII)
+
+
+#: Extra seconds that loading may take per heavy package the notebook's definitions import
+#: (measured cold on a 2-core machine, with margin: ``import keras`` alone takes 6-10 s there).
+IMPORT_SECONDS = {
+    "keras": 40.0, "tensorflow": 40.0, "torch": 40.0, "jax": 30.0, "sklearn": 8.0,
+    "scipy": 5.0, "pandas": 5.0, "matplotlib": 5.0, "seaborn": 8.0, "ipywidgets": 3.0,
+}
+#: Longest that loading may ever take, whatever the notebook imports.
+MAX_LOAD_SECONDS = 90.0
+
+
+def load_seconds(time_limit: float, imports: object) -> float:
+    """Seconds allowed to load a notebook's definitions: ``time_limit`` plus its heavy imports.
+
+    Parameters
+    ----------
+    time_limit : float
+        The per-exercise limit, > 0; loading gets at least as much.
+    imports : object
+        Top-level package names (a :data:`PLAN` frame's ``"imports"``); anything that is not a
+        list of known names adds nothing, so a forged plan buys at most
+        :data:`MAX_LOAD_SECONDS`.
+    """
+    names = {name for name in imports if type(name) is str} if type(imports) is list else set()
+    extra = sum(IMPORT_SECONDS.get(name, 0.0) for name in names)
+    return min(time_limit + extra, max(MAX_LOAD_SECONDS, time_limit))
 
 
 class ChildStatus(enum.StrEnum):

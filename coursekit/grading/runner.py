@@ -60,8 +60,9 @@ class SandboxLimits:
     Attributes
     ----------
     time_limit : float
-        Seconds each exercise may run (all its cases together), and the time allowed to load
-        the notebook's definitions; in ``(0, inf)``. Enforced from outside the sandbox.
+        Seconds each exercise may run (all its cases together); in ``(0, inf)``. Loading the
+        notebook's definitions gets as much plus time for its heavy imports
+        (:func:`~coursekit.grading.protocol.load_seconds`). Enforced from outside the sandbox.
     memory_mb : int
         Memory of all the sandbox's processes together, in MiB, >= 256 (per process where only
         rlimits are available). Files in the sandbox's tmpfs folders count against it.
@@ -93,12 +94,17 @@ class SandboxLimits:
             raise ValueError(f"disk_mb must be >= 1, got {self.disk_mb!r}.")
 
     def phase_seconds(self) -> float:
-        """Wall-clock limit of one phase (loading, or one exercise), measured by the parent."""
+        """Wall-clock limit of one exercise (or of reading the notebook), measured by the parent."""
         return self.time_limit + GRACE_SECONDS
+
+    def load_phase_seconds(self, imports: object) -> float:
+        """Wall-clock limit of loading definitions that import ``imports`` (a plan's list)."""
+        return protocol.load_seconds(self.time_limit, imports) + GRACE_SECONDS
 
     def wall_clock(self, n_exercises: int) -> float:
         """Wall-clock limit of a child that loads the notebook and runs ``n_exercises``."""
-        return STARTUP_SECONDS + self.phase_seconds() * (n_exercises + 1)
+        longest_load = max(protocol.MAX_LOAD_SECONDS, self.time_limit) + GRACE_SECONDS
+        return STARTUP_SECONDS + self.phase_seconds() * (n_exercises + 1) + longest_load
 
 
 @dataclass
@@ -189,7 +195,8 @@ class _Pipes:
 
     reader: protocol.FrameReader
     stderr: bytearray = field(default_factory=bytearray)
-    #: Index of the phase running when reading stopped (0: loading; k: exercise k - 1).
+    #: Frames received when reading stopped: 0 (reading the notebook), 1 (loading its definitions),
+    #: k + 2 (running exercise k).
     phase: int = 0
     timed_out: bool = False
 
@@ -232,11 +239,24 @@ def _pump(process: subprocess.Popen, result_fd: int, error_fd: int, pipes: _Pipe
                         position = phases.index(name) + 1
                         if position > pipes.phase:
                             pipes.phase = position
-                            phase_deadline = time.monotonic() + limits.phase_seconds()
+                            phase_deadline = time.monotonic() + _next_phase_seconds(
+                                name, pipes.reader, limits
+                            )
                     if pipes.reader.error:
                         return
     finally:
         selector.close()
+
+
+def _next_phase_seconds(name: str, reader: protocol.FrameReader, limits: SandboxLimits) -> float:
+    """Time allowed for the phase that starts when frame ``name`` arrives."""
+    if name != protocol.PLAN:
+        return limits.phase_seconds()
+    try:
+        plan, _ = reader.message(protocol.PLAN)
+    except protocol.ProtocolError:
+        plan = {}
+    return limits.load_phase_seconds(plan.get("imports"))
 
 
 def _exit_reason(returncode: int, *, wrapped: bool) -> str:
@@ -309,7 +329,7 @@ def run_child(
 ) -> ChildRun:
     """Run one child on the exercises ``indices`` (named ``names``; the request is in ``input_dir``)."""
     run = ChildRun()
-    phases = [protocol.LOADED, *(protocol.result_name(index) for index in indices)]
+    phases = [protocol.PLAN, protocol.LOADED, *(protocol.result_name(index) for index in indices)]
     pipes = _Pipes(protocol.FrameReader(phases))
     label = f"{os.getpid()}-{next(_labels)}"
     budget = Budget(
@@ -363,9 +383,15 @@ def run_child(
     run.seconds = time.perf_counter() - start
     run.notes.extend(exhausted)
     if pipes.timed_out:
-        what = "loading the notebook" if pipes.phase == 0 else "this exercise"
+        if pipes.phase <= 1:
+            imports = _planned_imports(pipes.reader)
+            seconds = limits.load_phase_seconds(imports) if pipes.phase == 1 else limits.phase_seconds()
+            heavy = [name for name in imports if name in protocol.IMPORT_SECONDS]
+            what = "loading the notebook" + (f" (it imports {', '.join(heavy)})" if heavy else "")
+        else:
+            seconds, what = limits.phase_seconds(), "this exercise"
         reason = (
-            f"was stopped after the wall-clock limit of {limits.phase_seconds():g} s for {what} "
+            f"was stopped after the wall-clock limit of {seconds:g} s for {what} "
             "(enforced outside the sandbox)"
         )
     elif pipes.reader.error:
@@ -376,6 +402,15 @@ def run_child(
         reason += f"; {'; '.join(exhausted)}"
     _collect(run, pipes, indices, reason, names)
     return run
+
+
+def _planned_imports(reader: protocol.FrameReader) -> list[str]:
+    try:
+        plan, _ = reader.message(protocol.PLAN)
+    except protocol.ProtocolError:
+        return []
+    imports = plan.get("imports")
+    return [name for name in imports if type(name) is str][:20] if type(imports) is list else []
 
 
 def _collect(run: ChildRun, pipes: _Pipes, indices: list[int], reason: str, names: dict[int, str]) -> None:

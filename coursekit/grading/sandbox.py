@@ -6,8 +6,10 @@ notebook and the request (per exercise, its name and the inputs of its cases); t
 directory is the work folder, a private tmpfs where bubblewrap is used. The child writes frames
 (:mod:`coursekit.grading.protocol`) to the result pipe it received as standard output:
 
+* :data:`~coursekit.grading.protocol.PLAN` once the notebook is parsed: the packages loading will
+  import, which sets the loading time limit (:func:`~coursekit.grading.protocol.load_seconds`);
 * :data:`~coursekit.grading.protocol.LOADED` once the notebook's definitions are loaded (or could
-  not be);
+  not be), with every cell that raised or did not parse;
 * one result per exercise: per case the raw output, the exception raised or the time-out, and
   whether the inputs were modified in place; and :func:`~coursekit.exercises.core.reference_use`'s
   verdict on the object the notebook bound to the exercise name.
@@ -39,7 +41,15 @@ from coursekit.exercises.core import (
 )
 from coursekit.exercises.registry import all_exercises
 from coursekit.grading import protocol
-from coursekit.grading.extract import NotebookFormatError, Statement, code_cells, select_statements
+from coursekit.grading.extract import (
+    NotebookFormatError,
+    ParsedCells,
+    Statement,
+    code_cells,
+    imported_modules,
+    parse_cells,
+    select_statements,
+)
 from coursekit.grading.protocol import ChildStatus
 
 ERROR_CHARS = 300
@@ -84,24 +94,28 @@ def _solution_imports(statement: Statement) -> dict[str, HiddenReference]:
     return {}
 
 
-def load_definitions(notebook_path: Path, names: list[str], time_limit: float) -> tuple[dict, dict]:
-    """Execute the statements that define ``names``; return ``(namespace, report)``.
-
-    ``report`` is plain data: ``{"ok": bool, "error": str, "statement_errors": [...]}``.
-    An import from the solutions is not executed (the sandbox hides them): the names it would
-    bind stand for the solution, so that the verdict says where they came from.
-    """
-    namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
-    report: dict[str, Any] = {"ok": True, "error": "", "statement_errors": []}
+def read_notebook(notebook_path: Path) -> tuple[ParsedCells | None, str]:
+    """Parse the submission; return ``(cells, "")``, or ``(None, why it is not a notebook)``."""
     try:
         text = protocol.read_bounded(notebook_path, protocol.MAX_NOTEBOOK_BYTES)
-        statements = select_statements(code_cells(json.loads(text.decode("utf-8"))), names)
+        return parse_cells(code_cells(json.loads(text.decode("utf-8")))), ""
     except (UnicodeDecodeError, json.JSONDecodeError):
-        report.update(ok=False, error="the file is not a notebook (not valid JSON text).")
-        return namespace, report
+        return None, "the file is not a notebook (not valid JSON text)."
     except (NotebookFormatError, RecursionError, protocol.ProtocolError) as error:
-        report.update(ok=False, error=f"the file is not a valid notebook ({_describe(error)}).")
-        return namespace, report
+        return None, f"the file is not a valid notebook ({_describe(error)})."
+
+
+def load_definitions(statements: list[Statement], time_limit: float) -> tuple[dict, dict]:
+    """Execute ``statements`` within ``time_limit`` seconds; return ``(namespace, report)``.
+
+    ``report`` is plain data: ``{"ok": bool, "error": str, "statement_errors": [...],
+    "raised": {name: message}}``; ``raised`` names what a statement that raised would have bound.
+    ``ok`` is false when loading ran out of time. An import from the solutions is not executed
+    (the sandbox hides them): the names it would bind stand for the solution, so that the
+    verdict says where they came from.
+    """
+    namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
+    report: dict[str, Any] = {"ok": True, "error": "", "statement_errors": [], "raised": {}}
     _start_timer(time_limit)
     try:
         for statement in statements:
@@ -114,12 +128,25 @@ def load_definitions(notebook_path: Path, names: list[str], time_limit: float) -
             except TimeLimitExceeded:
                 raise
             except BaseException as error:  # a broken cell must not stop the other definitions
-                report["statement_errors"].append(f"cell {statement.cell}: {_describe(error)}")
+                message = f"code cell {statement.cell + 1} raised {_describe(error)}"
+                if len(report["statement_errors"]) < 20:
+                    report["statement_errors"].append(message)
+                report["raised"].update(dict.fromkeys(sorted(statement.binds)[:20], message))
     except TimeLimitExceeded:
-        report["error"] = f"loading the definitions took longer than {time_limit:g} s."
+        report.update(ok=False, error=f"loading the notebook's definitions took longer than {time_limit:g} s.")
     finally:
         _stop_timer()
     return namespace, report
+
+
+def why_missing(name: str, cells: ParsedCells, report: dict) -> str:
+    """Why no ``name`` was defined: the cell that should have defined it and what went wrong."""
+    if name in report["raised"]:
+        return f"{report['raised'][name]} while defining {name}."
+    broken = [cell for cell in cells.broken if name in cell.defines]
+    if broken:
+        return f"{broken[-1].describe()}, so {name} was never defined. Fix it, re-run the cell, and save."
+    return ""
 
 
 def run_exercise(function: Any, cases: list[Case], time_limit: float) -> tuple[dict, dict]:
@@ -206,15 +233,27 @@ def main(input_dir: Path) -> None:
     known = all_exercises()
     # Inputs are rebuilt before any learner code runs, so that code cannot interfere.
     cases = {exercise["index"]: _decode_cases(exercise, request_arrays) for exercise in exercises}
-    namespace, report = load_definitions(
-        input_dir / protocol.NOTEBOOK, [exercise["name"] for exercise in exercises], time_limit
-    )
+    names = [exercise["name"] for exercise in exercises]
+    cells, error = read_notebook(input_dir / protocol.NOTEBOOK)
+    statements = select_statements(cells, names) if cells is not None else []
+    imports = sorted(imported_modules(statements))[:20]
+    channel.send(protocol.PLAN, {"imports": imports}, {})
+    if cells is None:
+        namespace: dict = {}
+        report = {"ok": False, "error": error, "statement_errors": [], "raised": {}}
+    else:
+        namespace, report = load_definitions(statements, protocol.load_seconds(time_limit, imports))
+        report["syntax_errors"] = [cell.describe() for cell in cells.broken[:20]]
+        missing = {name: why_missing(name, cells, report)[:ERROR_CHARS] for name in names}
+    report.pop("raised")
     channel.send(protocol.LOADED, report, {})
     for exercise in exercises:
         name, index = exercise["name"], exercise["index"]
         arrays: dict = {}
         if not report["ok"] or name not in namespace:
             outcome: dict = {"status": str(ChildStatus.MISSING)}
+            if cells is not None:
+                outcome["why"] = missing[name]
         elif isinstance(namespace[name], HiddenReference) or not callable(namespace[name]):
             reason = reference_use(namespace[name], known.get(name))
             status = ChildStatus.RAN if reason else ChildStatus.NOT_CALLABLE
@@ -223,9 +262,8 @@ def main(input_dir: Path) -> None:
         else:
             try:
                 reason = reference_use(namespace[name], known.get(name))
-            except Exception as error:  # an object too odd to inspect is judged on its outputs
+            except Exception:  # an object too odd to inspect is judged on its outputs
                 reason = ""
-                report["statement_errors"].append(f"{name}: {_describe(error)}")
             if reason:
                 outcome = {"status": str(ChildStatus.RAN), "cases": []}
             else:
