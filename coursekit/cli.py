@@ -354,33 +354,49 @@ def add_progress_command(subparsers: argparse._SubParsersAction) -> None:
 def _grade(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from coursekit.grading.gradebook import MISSING, class_rows, gradebook_csv, not_on_roster
     from coursekit.grading.grader import grade_class
+    from coursekit.grading.intake import stage_submissions
     from coursekit.grading.reports import (
+        inert,
         summary_table,
         write_details,
         write_feedback,
-        write_gradebook,
+        write_safely,
     )
+    from coursekit.grading.roster import read_roster
     from coursekit.grading.runner import SandboxLimits
 
     out = Path(args.out)
-    report = grade_class(
-        Path(args.submissions),
-        lesson=args.lesson,
-        seed=args.seed,
-        workers=args.workers,
-        limits=SandboxLimits(time_limit=args.timeout, memory_mb=args.memory),
-        all_or_nothing=args.all_or_nothing,
-        progress=not args.no_progress,
-        allow_weak=args.allow_weak_isolation,
-    )
-    write_gradebook(report, out)
+    roster = read_roster(Path(args.roster)) if args.roster else None
+    with stage_submissions(Path(args.submissions)) as staged:
+        report = grade_class(
+            staged.directory,
+            lesson=args.lesson,
+            seed=args.seed,
+            workers=args.workers,
+            limits=SandboxLimits(time_limit=args.timeout, memory_mb=args.memory),
+            all_or_nothing=args.all_or_nothing,
+            progress=not args.no_progress,
+            allow_weak=args.allow_weak_isolation,
+        )
+    report.skipped[:0] = staged.skipped
+    rows = class_rows(report, staged.students, roster)
+    write_safely(out, gradebook_csv(report, rows, lms=args.lms, assignment=args.assignment, bom=args.bom))
     details = out.with_suffix(".json")
-    write_details(report, details)
+    write_details(report, details, rows)
     if args.feedback:
         write_feedback(report, Path(args.feedback))
     print(summary_table(report))
-    written = f"Gradebook: {out}; details: {details}"
+    late = [row.student for row in rows if row.late == "late"]
+    for label, students in (
+        ("missing (on the roster, no submission)", [row.student for row in rows if row.status == MISSING]),
+        ("not on the roster (kept out of an LMS import)", not_on_roster(rows)),
+        ("marked late by the LMS", late),
+    ):
+        if students:
+            print(f"{label}: {', '.join(inert(student, 60) for student in students)}")
+    written = f"Gradebook ({args.lms}): {out}; details: {details}"
     print(written + (f"; feedback: {args.feedback}/" if args.feedback else "") + ".")
     return EXIT_OK
 
@@ -399,8 +415,30 @@ def add_grade_command(subparsers: argparse._SubParsersAction) -> None:
         "is graded (exit status 1). Writes the CSV gradebook, a JSON with every detail next to "
         "it (same name, .json) and, with --feedback, one Markdown report per student.",
     )
-    grade.add_argument("submissions", metavar="SUBMISSIONS_DIR", help="folder of .ipynb files")
+    grade.add_argument(
+        "submissions", metavar="SUBMISSIONS",
+        help="folder of STUDENT_ID.ipynb files, or Canvas's / Moodle's submissions download "
+        "(the zip itself or its unpacked folder)",
+    )
     grade.add_argument("--out", required=True, metavar="GRADES_CSV", help="gradebook to write")
+    grade.add_argument(
+        "--roster", metavar="CSV",
+        help="class list: a CSV with a 'student' column, Canvas's gradebook export or Moodle's "
+        "grading worksheet; every rostered student without a submission is marked missing",
+    )
+    grade.add_argument(
+        "--lms", choices=("coursekit", "canvas", "moodle"), default="coursekit",
+        help="gradebook format: coursekit's CSV (default), Canvas's gradebook import or "
+        "Moodle's grading-worksheet import",
+    )
+    grade.add_argument(
+        "--assignment", default="", metavar="TITLE",
+        help="assignment column title in a Canvas import (default: 'Lesson NN exercises')",
+    )
+    grade.add_argument(
+        "--bom", action="store_true",
+        help="start the CSV with a UTF-8 byte-order mark, so that Excel shows accented names",
+    )
     grade.add_argument("--feedback", metavar="DIR", help="write STUDENT_ID.md feedback files here")
     grade.add_argument(
         "--workers", type=_positive_int, default=2, metavar="N",
@@ -408,7 +446,8 @@ def add_grade_command(subparsers: argparse._SubParsersAction) -> None:
     )
     grade.add_argument(
         "--timeout", type=_positive_float, default=5.0, metavar="S",
-        help="seconds each exercise may run, and to load a notebook's definitions (default: 5)",
+        help="seconds each exercise may run (default: 5); loading a notebook's definitions gets "
+        "as much plus time for heavy imports such as keras",
     )
     grade.add_argument(
         "--memory", type=_positive_int, default=1536, metavar="MB",

@@ -15,8 +15,6 @@ FIFO planted at the target's name is replaced, never followed or opened.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import re
@@ -98,25 +96,6 @@ def write_safely(path: Path, text: str) -> None:
         raise
 
 
-def gradebook_csv(report: ClassReport) -> str:
-    """CSV: one row per student, one column per exercise (points in [0, 1]) and the total."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["student", *report.exercises, "total"])
-    for grade in report.grades:
-        writer.writerow([
-            csv_cell(grade.student),
-            *(f"{grade.scores[name]:g}" for name in report.exercises),
-            f"{grade.total:g}",
-        ])
-    return buffer.getvalue()
-
-
-def write_gradebook(report: ClassReport, path: Path) -> None:
-    """Write :func:`gradebook_csv` to ``path`` (see :func:`write_safely`)."""
-    write_safely(path, gradebook_csv(report))
-
-
 def _inert_tree(value: object) -> object:
     if type(value) is str:
         return inert(value, 4 * MAX_TEXT)
@@ -127,9 +106,18 @@ def _inert_tree(value: object) -> object:
     return value
 
 
-def write_details(report: ClassReport, path: Path) -> None:
-    """JSON with every case outcome, note and timing (see :func:`write_safely`)."""
-    write_safely(path, json.dumps(_inert_tree(report.to_dict()), indent=2, ensure_ascii=False))
+def write_details(report: ClassReport, path: Path, rows: list | None = None) -> None:
+    """JSON with every case outcome, note and timing (see :func:`write_safely`).
+
+    ``rows`` (:func:`coursekit.grading.gradebook.class_rows`) adds the class list: per student,
+    the status (graded, missing, not on roster), the LMS's lateness mark and name.
+    """
+    data = report.to_dict()
+    if rows is not None:
+        data["class"] = [
+            {"student": row.student, "status": row.status, "late": row.late, "name": row.name} for row in rows
+        ]
+    write_safely(path, json.dumps(_inert_tree(data), indent=2, ensure_ascii=False))
 
 
 def feedback_markdown(grade: StudentGrade, report: ClassReport) -> str:
