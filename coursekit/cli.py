@@ -354,16 +354,11 @@ def add_progress_command(subparsers: argparse._SubParsersAction) -> None:
 def _grade(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from coursekit.grading.feedback import write_feedback
     from coursekit.grading.gradebook import MISSING, class_rows, gradebook_csv, not_on_roster
     from coursekit.grading.grader import grade_class
     from coursekit.grading.intake import stage_submissions
-    from coursekit.grading.reports import (
-        inert,
-        summary_table,
-        write_details,
-        write_feedback,
-        write_safely,
-    )
+    from coursekit.grading.reports import inert, summary_table, write_details, write_safely
     from coursekit.grading.roster import read_roster
     from coursekit.grading.runner import SandboxLimits
 
@@ -386,7 +381,8 @@ def _grade(args: argparse.Namespace) -> int:
     details = out.with_suffix(".json")
     write_details(report, details, rows)
     if args.feedback:
-        write_feedback(report, Path(args.feedback))
+        formats = ("md", "html") if args.feedback_format == "both" else (args.feedback_format,)
+        write_feedback(report, Path(args.feedback), level=args.feedback_level, formats=formats)
     print(summary_table(report))
     late = [row.student for row in rows if row.late == "late"]
     for label, students in (
@@ -439,7 +435,17 @@ def add_grade_command(subparsers: argparse._SubParsersAction) -> None:
         "--bom", action="store_true",
         help="start the CSV with a UTF-8 byte-order mark, so that Excel shows accented names",
     )
-    grade.add_argument("--feedback", metavar="DIR", help="write STUDENT_ID.md feedback files here")
+    grade.add_argument("--feedback", metavar="DIR", help="write STUDENT_ID.md / .html feedback files here")
+    grade.add_argument(
+        "--feedback-level", choices=("score", "diagnosis", "hints"), default="hints",
+        help="hints (default, formative): every failed case with expected values and the hint; "
+        "diagnosis (summative): what failed and why, no hints, no hidden expected values; "
+        "score: points only",
+    )
+    grade.add_argument(
+        "--feedback-format", choices=("md", "html", "both"), default="both",
+        help="feedback files as Markdown, HTML (to upload to an LMS) or both (default)",
+    )
     grade.add_argument(
         "--workers", type=_positive_int, default=2, metavar="N",
         help="submissions graded in parallel (default: 2)",

@@ -182,8 +182,8 @@ def test_a_deep_read_only_tree_with_links_and_fifos_is_removed_without_touching_
 
 
 def test_a_feedback_folder_that_is_a_symlink_is_refused(tmp_path):
+    from coursekit.grading.feedback import write_feedback
     from coursekit.grading.grader import ClassReport
-    from coursekit.grading.reports import write_feedback
 
     (tmp_path / "elsewhere").mkdir()
     (tmp_path / "feedback").symlink_to(tmp_path / "elsewhere")

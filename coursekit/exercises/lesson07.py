@@ -115,8 +115,8 @@ def _judge_tuning(expected: tuple[float, float, float], got: Any) -> str:
     if not message:
         return ""
     return (
-        f"the grid point with the lowest validation loss is l2={show(expected[0])}, "
-        f"rate={show(expected[1])} (val_loss {show(expected[2])}); you returned "
+        f"expected the grid point with the lowest validation loss, l2={show(expected[0])}, "
+        f"rate={show(expected[1])} (val_loss {show(expected[2])}), got "
         f"({', '.join(show(value) for value in got)}). "
         "Choose with result['val_loss'] only: never the test loss, nor the training loss."
     )

@@ -67,6 +67,8 @@ class StudentGrade:
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     peak_memory_mb: float | None = None
+    #: Why the notebook could not be loaded at all ("" when it was).
+    load_error: str = ""
 
     @property
     def total(self) -> float:
@@ -81,6 +83,7 @@ class StudentGrade:
             "notes": self.notes,
             "seconds": round(self.seconds, 3),
             "peak_memory_mb": self.peak_memory_mb,
+            "load_error": self.load_error,
             "results": [check.to_dict() for check in self.results],
         }
 
@@ -139,7 +142,14 @@ def grade_one(
         for name, check, cases in zip(names, results, assignment.cases, strict=True)
     }
     notes = (loading_notes(run) + run.notes)[:MAX_NOTES]
-    return StudentGrade(notebook.stem, notebook.name, results, scores, notes, run.seconds, run.peak_memory_mb)
+    load_error = ""
+    if isinstance(run.loaded, dict) and not run.loaded.get("ok", False):
+        load_error = str(run.loaded.get("error", ""))[:300] or "the notebook could not be loaded."
+    elif run.loaded is None and run.failures:
+        load_error = next(iter(run.failures.values()))[:300]
+    return StudentGrade(
+        notebook.stem, notebook.name, results, scores, notes, run.seconds, run.peak_memory_mb, load_error
+    )
 
 
 def run_canary(assignment: Assignment, limits: SandboxLimits, isolation: Isolation) -> str:

@@ -1,4 +1,7 @@
-"""Writing reports: the CSV gradebook, the JSON details, the Markdown feedback, the summary.
+"""Writing reports safely: inert text, files written without following links, JSON, the summary.
+
+The gradebook formats live in :mod:`~coursekit.grading.gradebook`, the students' feedback in
+:mod:`~coursekit.grading.feedback`.
 
 **Untrusted text stays inert.** File names, exception messages, stderr lines and type names
 come from submissions. Before any of it reaches a report it goes through :func:`inert`
@@ -24,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from coursekit.grading.grader import ClassReport, StudentGrade
+from coursekit.grading.grader import ClassReport
 
 #: Longest untrusted text kept in a report line.
 MAX_TEXT = 600
@@ -118,54 +121,6 @@ def write_details(report: ClassReport, path: Path, rows: list | None = None) -> 
             {"student": row.student, "status": row.status, "late": row.late, "name": row.name} for row in rows
         ]
     write_safely(path, json.dumps(_inert_tree(data), indent=2, ensure_ascii=False))
-
-
-def feedback_markdown(grade: StudentGrade, report: ClassReport) -> str:
-    """A student's feedback: the self-check's verdict and hint per exercise, then every case."""
-    maximum = len(report.exercises)
-    rule = (
-        "1 point when all its checks pass" if report.all_or_nothing
-        else "the fraction of its checks that passed"
-    )
-    lines = [
-        f"# Lesson {report.lesson}: feedback for {markdown_text(grade.student)}",
-        "",
-        f"Score: **{grade.total:g} / {maximum}** (each exercise is worth 1 point: {rule}).",
-        "",
-        "| exercise | points | status |",
-        "| --- | --- | --- |",
-    ]
-    for result in grade.results:
-        lines.append(
-            f"| {markdown_text(result.exercise)} | {grade.scores[result.exercise]:g} "
-            f"| {markdown_text(result.status)} |"
-        )
-    for result in grade.results:
-        lines += ["", f"## {markdown_text(result.exercise)}", ""]
-        lines += [markdown_text(line, 4 * MAX_TEXT) + "  " for line in result.summary().splitlines()]
-        failures = [outcome for outcome in result.cases if not outcome.passed]
-        if result.status == "failed" and len(failures) > 1:
-            lines += ["", "Every failed check:", ""]
-            lines += [f"- *{markdown_text(o.label)}*: {markdown_text(o.message)}" for o in failures]
-    if grade.notes:
-        lines += ["", "## Notes from the grader", ""]
-        lines += [f"- {markdown_text(note)}" for note in grade.notes]
-    return "\n".join(lines) + "\n"
-
-
-def write_feedback(report: ClassReport, directory: Path) -> None:
-    """One ``STUDENT.md`` per student in ``directory`` (see :func:`write_safely`).
-
-    Raises
-    ------
-    OSError
-        When ``directory`` is a symlink or not a folder.
-    """
-    if directory.is_symlink():
-        raise NotADirectoryError(f"the feedback folder {str(directory)!r} is a symlink; give a real folder.")
-    directory.mkdir(parents=True, exist_ok=True)
-    for grade in report.grades:
-        write_safely(directory / f"{grade.student}.md", feedback_markdown(grade, report))
 
 
 def summary_table(report: ClassReport) -> str:
