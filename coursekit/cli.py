@@ -85,12 +85,20 @@ def _quiz_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _attempts(text: str) -> str:
+    if text == "unlimited" or (text.isdigit() and int(text) >= 1):
+        return text
+    raise argparse.ArgumentTypeError(f"expected a number >= 1 or 'unlimited', got {text!r}")
+
+
 def _quiz_export(args: argparse.Namespace) -> int:
     from coursekit.quiz.exports import export_quizzes
 
     print(
         export_quizzes(
-            args.format, args.out, args.lessons or None, include_answers=not args.no_answers
+            args.format, args.out, args.lessons or None, include_answers=not args.no_answers,
+            attempts=None if args.attempts == "unlimited" else int(args.attempts),
+            show_correct_answers=args.show_correct_answers, time_limit=args.time_limit,
         )
     )
     return EXIT_OK
@@ -183,7 +191,19 @@ def add_quiz_command(subparsers: argparse._SubParsersAction) -> None:
     export.add_argument(
         "--no-answers",
         action="store_true",
-        help="student copy without answers or feedback, as essay questions (gift and qti only)",
+        help="paper or practice copy without answers, as essay questions (gift and qti only); "
+        "to run a quiz in an LMS, import the full export: students never see the bank",
+    )
+    export.add_argument(
+        "--attempts", default="1", type=_attempts, metavar="N",
+        help="qti: attempts allowed, a number or 'unlimited' (default: 1)",
+    )
+    export.add_argument(
+        "--show-correct-answers", action="store_true",
+        help="qti: show students the key after they submit (default: hidden)",
+    )
+    export.add_argument(
+        "--time-limit", type=_positive_int, metavar="MINUTES", help="qti: time limit (default: none)"
     )
     export.set_defaults(handler=_quiz_export)
 

@@ -16,7 +16,7 @@ from coursekit.quiz.banks import load_banks, load_glossary_from
 from coursekit.quiz.exports import export_quizzes
 from coursekit.quiz.exports.anki import stable_id
 from coursekit.quiz.exports.gift import gift_escape
-from coursekit.quiz.grading import accepted_texts
+from coursekit.quiz.grading import lms_answer_texts
 
 FIXTURES = Path(__file__).parent / "fixtures" / "quizzes"
 QTI = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
@@ -131,7 +131,7 @@ def test_gift_export_has_every_question_with_its_correct_answers(tmp_path, banks
                 f"{left} -> {right}" for left, right in question.pairs
             ]
         else:
-            assert [text for _, text in entry["answers"]] == accepted_texts(question, glossary)
+            assert [text for _, text in entry["answers"]] == lms_answer_texts(question, glossary)
 
 
 def test_gift_short_text_includes_glossary_aliases(tmp_path):
@@ -183,7 +183,7 @@ def _expected_correct(question, glossary) -> int:
     if question.type == "matching":
         return len(question.pairs)
     if question.type == "short_text":
-        return len(accepted_texts(question, glossary))
+        return len(lms_answer_texts(question, glossary))
     return 1
 
 
@@ -316,3 +316,73 @@ def test_anki_refuses_no_answers(tmp_path):
 def test_export_into_a_missing_folder_names_the_path(tmp_path):
     with pytest.raises(ValueError, match="out must be a file in an existing folder"):
         export_quizzes("gift", tmp_path / "no" / "quiz.gift")
+
+
+# --- What an LMS needs as is --------------------------------------------------------------------
+
+
+def _assessment_meta(path: Path, lesson: str = "00") -> ET.Element:
+    with zipfile.ZipFile(path) as archive:
+        return ET.fromstring(archive.read(f"coursekit_lesson_{lesson}/assessment_meta.xml"))
+
+
+def _meta(root: ET.Element, tag: str) -> str | None:
+    element = next((e for e in root.iter() if e.tag.endswith("}" + tag) or e.tag == tag), None)
+    return None if element is None else element.text
+
+
+def test_qti_defaults_to_one_attempt_with_the_key_hidden(tmp_path):
+    export_quizzes("qti", tmp_path / "quiz.zip")
+    meta = _assessment_meta(tmp_path / "quiz.zip")
+    assert _meta(meta, "allowed_attempts") == "1" and _meta(meta, "show_correct_answers") == "false"
+    assert _meta(meta, "time_limit") is None
+
+
+def test_qti_settings_come_from_the_flags(tmp_path):
+    export_quizzes("qti", tmp_path / "quiz.zip", attempts=None, show_correct_answers=True, time_limit=20)
+    meta = _assessment_meta(tmp_path / "quiz.zip")
+    assert _meta(meta, "allowed_attempts") == "-1" and _meta(meta, "show_correct_answers") == "true"
+    assert _meta(meta, "time_limit") == "20"
+    with zipfile.ZipFile(tmp_path / "quiz.zip") as archive:
+        root = ET.fromstring(archive.read("coursekit_lesson_00/coursekit_lesson_00.xml"))
+    fields = {f.find(f"{QTI}fieldlabel").text: f.find(f"{QTI}fieldentry").text
+              for f in root.find(f"{QTI}assessment").find(f"{QTI}qtimetadata")}
+    assert fields == {"cc_maxattempts": "unlimited", "qmd_timelimit": "20"}
+
+
+@pytest.mark.parametrize("settings", [{"attempts": 0}, {"time_limit": 0}, {"attempts": 2.5}])
+def test_bad_quiz_settings_are_refused(tmp_path, settings):
+    with pytest.raises(ValueError, match="attempts|time_limit"):
+        export_quizzes("qti", tmp_path / "quiz.zip", **settings)
+
+
+def test_quiz_settings_are_refused_for_gift_with_a_pointer_to_moodle(tmp_path):
+    with pytest.raises(ValueError, match="in Moodle, set them in the quiz's settings"):
+        export_quizzes("gift", tmp_path / "quiz.gift", time_limit=10)
+
+
+def test_gift_numbers_are_in_fixed_point():
+    from coursekit.quiz.exports.gift import _number
+
+    assert [_number(value) for value in (1e-06, 0.08, 2.0, 12345678.5)] == ["0.000001", "0.08", "2", "12345678.5"]
+
+
+def test_short_answer_exports_carry_the_spacing_and_hyphen_variants(banks, glossary):
+    from coursekit.quiz.normalize import normalize_text
+
+    question = next(q for q in questions_of(banks) if q.type == "short_text")
+    texts = lms_answer_texts(question, glossary)
+    assert {"validation set", "validation-set", "validationset"} <= set(texts)
+    accepted = {normalize_text(text) for text in texts}
+    assert all(normalize_text(text) in accepted for text in texts)
+
+
+def test_student_copies_show_choices_and_matching_sides_as_lists(tmp_path, banks):
+    from coursekit.quiz.render import prompt_with_choices
+
+    matching = next(q for q in questions_of(banks) if q.type == "matching")
+    page = prompt_with_choices(matching, "html")
+    assert page.count('<ol type="1">') == 1 and page.count('<ol type="A">') == 1
+    assert page.count("<li>") == 2 * len(matching.pairs)
+    markdown = prompt_with_choices(matching, "markdown")
+    assert "\n- A. " in markdown and "\n1. " in markdown

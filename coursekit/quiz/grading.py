@@ -372,6 +372,23 @@ def accepted_texts(question: Question, glossary: Glossary | None = None) -> list
     return list(unique.values())
 
 
+def lms_answer_texts(question: Question, glossary: Glossary | None = None) -> list[str]:
+    """Accepted short-text answers with the spacing and hyphen variants coursekit accepts.
+
+    An LMS matches a short answer exactly (up to letter case), while coursekit's normal form
+    (:func:`~coursekit.quiz.normalize.normalize_text`) ignores spaces and hyphens. For each text of
+    :func:`accepted_texts`, this adds the same words joined by hyphens, by spaces and by nothing
+    ("early stopping", "early-stopping", "earlystopping"), so that Moodle and Canvas accept what
+    the notebook quiz accepts. Each variant has the same normal form as the text it came from.
+    """
+    unique: dict[str, str] = {}
+    for text in accepted_texts(question, glossary):
+        words = [word for word in re.split(r"[\s\-\u2010\u2011\u2013\u2014]+", text.strip()) if word]
+        for variant in (text, " ".join(words), "-".join(words), "".join(words)):
+            unique.setdefault(" ".join(variant.casefold().split()), variant)
+    return list(unique.values())
+
+
 def _grade_short_text(
     question: Question, value: object, glossary: Glossary | None
 ) -> tuple[str, float, str]:

@@ -88,27 +88,51 @@ def answer_hint(question: Question) -> str:
     return "a word or short phrase"
 
 
-def prompt_with_choices(question: Question) -> str:
+def prompt_with_choices(question: Question, markup: str = "text") -> str:
     """The prompt followed by the choices or items, as one text without any answer.
 
     Used for student copies, where a question is asked as free text: choices are numbered from
     1, and the right-hand sides of a matching question are lettered in their seeded order.
+
+    Parameters
+    ----------
+    question : Question
+    markup : {"text", "markdown", "html"}, default="text"
+        "markdown" and "html" give the choices, and both sides of a matching question, as real
+        lists (an LMS would otherwise run the lines together into one paragraph); "html"
+        escapes every text.
     """
-    lines = [question.prompt, ""]
+    if markup not in ("text", "markdown", "html"):
+        raise ValueError(f"markup must be 'text', 'markdown' or 'html', got {markup!r}.")
+    intro, numbered, lettered = "", [], []
     if question.type in ("single_choice", "multiple_choice"):
-        if question.type == "multiple_choice":
-            lines.append("Select all that apply.")
-        lines.extend(f"{index}. {choice}" for index, choice in enumerate(question.choices, start=1))
+        intro = "Select all that apply." if question.type == "multiple_choice" else ""
+        numbered = list(question.choices)
     elif question.type == "true_false":
-        lines.append("True or false?")
+        intro = "True or false?"
     elif question.type == "matching":
-        lines.append("Match each numbered item with a lettered one.")
-        lines.extend(f"{index}. {left}" for index, (left, _) in enumerate(question.pairs, start=1))
+        intro = "Match each numbered item with a lettered one."
+        numbered = [left for left, _ in question.pairs]
+        lettered = [question.pairs[pair_index][1] for pair_index in question.matching_order()]
+    if markup == "html":
+        import html
+
+        parts = [f"<p>{html.escape(question.prompt)}</p>"]
+        parts += [f"<p>{html.escape(intro)}</p>"] if intro else []
+        for items, kind in ((numbered, "1"), (lettered, "A")):
+            if items:
+                entries = "".join(f"<li>{html.escape(item)}</li>" for item in items)
+                parts.append(f'<ol type="{kind}">{entries}</ol>')
+        return "".join(parts)
+    lines = [question.prompt, ""]
+    lines += [intro] if intro else []
+    if numbered and markup == "markdown" and intro:
         lines.append("")
-        lines.extend(
-            f"{choice_letter(position)}. {question.pairs[pair_index][1]}"
-            for position, pair_index in enumerate(question.matching_order())
-        )
+    lines.extend(f"{index}. {item}" for index, item in enumerate(numbered, start=1))
+    if lettered:
+        lines.append("")
+        prefix = "- " if markup == "markdown" else ""
+        lines.extend(f"{prefix}{choice_letter(position)}. {item}" for position, item in enumerate(lettered))
     return "\n".join(lines).rstrip()
 
 

@@ -30,6 +30,9 @@ def export_quizzes(
     *,
     include_answers: bool = True,
     directory: str | Path | None = None,
+    attempts: int | None = 1,
+    show_correct_answers: bool = False,
+    time_limit: int | None = None,
 ) -> str:
     """Export banks (and for Anki the glossary) to a file.
 
@@ -44,6 +47,12 @@ def export_quizzes(
         False writes a student copy without answers (GIFT and QTI only).
     directory : str or Path, optional
         Folder of the quiz data; default :func:`coursekit.quiz.banks.quizzes_dir`.
+    attempts : int or None, default=1
+        QTI only: attempts allowed (``None``: unlimited).
+    show_correct_answers : bool, default=False
+        QTI only: show students the key after they submit.
+    time_limit : int or None, default=None
+        QTI only: minutes allowed (``None``: no limit).
 
     Returns
     -------
@@ -59,6 +68,11 @@ def export_quizzes(
     """
     if format not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}.")
+    if format != "qti" and (attempts != 1 or show_correct_answers or time_limit is not None):
+        raise ValueError(
+            "--attempts, --show-correct-answers and --time-limit set a Canvas quiz (--format qti); "
+            "in Moodle, set them in the quiz's settings after importing the GIFT questions."
+        )
     if format == "anki" and not include_answers:
         raise ValueError(
             "--no-answers does not apply to the anki format: a flashcard shows its answer."
@@ -82,10 +96,17 @@ def export_quizzes(
             f"Wrote {questions} questions from {len(banks)} lesson(s) to {out} (Moodle GIFT){copy}."
         )
     if format == "qti":
-        from coursekit.quiz.exports.qti import write_qti
+        from coursekit.quiz.exports.qti import QuizSettings, write_qti
 
-        write_qti(banks, out, include_answers=include_answers, glossary=glossary)
-        return f"Wrote {len(banks)} quiz(zes) with {questions} questions to {out} (Canvas QTI 1.2 zip){copy}."
+        settings = QuizSettings(attempts, show_correct_answers, time_limit)
+        write_qti(banks, out, include_answers=include_answers, glossary=glossary, settings=settings)
+        limit = f", {time_limit} min" if time_limit else ""
+        key = "key shown after submitting" if show_correct_answers and include_answers else "key hidden"
+        tries = "unlimited attempts" if attempts is None else f"{attempts} attempt(s)"
+        return (
+            f"Wrote {len(banks)} quiz(zes) with {questions} questions to {out} (Canvas QTI 1.2 zip; "
+            f"{tries}, {key}{limit}){copy}."
+        )
     if glossary is None:
         folder = quizzes_dir() if directory is None else Path(directory)
         raise QuizFormatError(

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from coursekit.quiz.grading import accepted_texts
+import numpy as np
+
+from coursekit.quiz.grading import lms_answer_texts
 from coursekit.quiz.model import Bank, Glossary, Question
 from coursekit.quiz.render import prompt_with_choices
 
@@ -59,7 +61,8 @@ def gift_escape(text: str) -> str:
 
 
 def _number(value: float) -> str:
-    return repr(float(value))
+    """``value`` in fixed point ("0.000001", never "1e-06", which Moodle's GIFT reader rejects)."""
+    return np.format_float_positional(float(value), trim="-")
 
 
 def _answers(question: Question, glossary: Glossary | None) -> list[str]:
@@ -76,7 +79,7 @@ def _answers(question: Question, glossary: Glossary | None) -> list[str]:
         ]
     if question.type == "matching":
         return [f"={gift_escape(left)} -> {gift_escape(right)}" for left, right in question.pairs]
-    return [f"={gift_escape(text)}" for text in accepted_texts(question, glossary)]
+    return [f"={gift_escape(text)}" for text in lms_answer_texts(question, glossary)]
 
 
 def question_to_gift(
@@ -99,7 +102,7 @@ def question_to_gift(
     """
     title = f"::{gift_escape(question.id)}::"
     if not include_answers:
-        return f"// {question.id} ({question.type_label})\n{title}[markdown]{gift_escape(prompt_with_choices(question))}{{}}"
+        return f"// {question.id} ({question.type_label})\n{title}[markdown]{gift_escape(prompt_with_choices(question, 'markdown'))}{{}}"
     prompt = f"{title}[markdown]{gift_escape(question.prompt)}"
     feedback = f"####{gift_escape(question.explanation)}"
     if question.type == "true_false":

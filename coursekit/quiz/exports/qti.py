@@ -24,9 +24,10 @@ import html
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
-from coursekit.quiz.grading import accepted_texts
+from coursekit.quiz.grading import lms_answer_texts
 from coursekit.quiz.model import Bank, Glossary, Question
 from coursekit.quiz.render import prompt_with_choices
 
@@ -125,7 +126,8 @@ def _item(
     _metadata(item, {"question_type": qtype, "points_possible": "1.0"})
     presentation = _sub(item, "presentation")
     if not include_answers:
-        _material(presentation, prompt_with_choices(question))
+        material = _sub(presentation, "material")
+        _sub(material, "mattext", prompt_with_choices(question, "html"), texttype="text/html")
         _text_entry(presentation)
         condition = _sub(_sub(item, "resprocessing"), "respcondition", **{"continue": "No"})
         _sub(_sub(condition, "conditionvar"), "other")
@@ -171,7 +173,7 @@ def _item(
     elif question.type == "short_text":
         _text_entry(presentation)
         conditionvar = _full_marks(_scoring(item))
-        for text in accepted_texts(question, glossary):
+        for text in lms_answer_texts(question, glossary):
             _sub(conditionvar, "varequal", text, respident="response1")
     else:
         rights = [
@@ -202,24 +204,55 @@ def _item(
     _material(_sub(feedback, "flow_mat"), question.explanation)
 
 
+@dataclass(frozen=True)
+class QuizSettings:
+    """How the LMS runs an imported quiz.
+
+    Attributes
+    ----------
+    attempts : int or None, default=1
+        Attempts allowed, >= 1; ``None`` for unlimited.
+    show_correct_answers : bool, default=False
+        Whether students see the key after submitting.
+    time_limit : int or None, default=None
+        Minutes, >= 1; ``None`` for no limit.
+    """
+
+    attempts: int | None = 1
+    show_correct_answers: bool = False
+    time_limit: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.attempts is not None and (type(self.attempts) is not int or self.attempts < 1):
+            raise ValueError(f"attempts must be an integer >= 1 (or unlimited), got {self.attempts!r}.")
+        if self.time_limit is not None and (type(self.time_limit) is not int or self.time_limit < 1):
+            raise ValueError(f"time_limit must be a whole number of minutes >= 1, got {self.time_limit!r}.")
+
+
 def assessment_xml(
-    bank: Bank, *, include_answers: bool = True, glossary: Glossary | None = None
+    bank: Bank, *, include_answers: bool = True, glossary: Glossary | None = None,
+    settings: QuizSettings | None = None,
 ) -> bytes:
     """The QTI 1.2 ``questestinterop`` document of one bank, as UTF-8 bytes."""
+    settings = settings or QuizSettings()
     root = ET.Element("questestinterop", xmlns=QTI_NAMESPACE)
     ident = assessment_id(bank.lesson)
     assessment = _sub(root, "assessment", ident=ident, title=f"Lesson {bank.lesson}: {bank.title}")
-    settings = _sub(assessment, "qtimetadata")
-    field = _sub(settings, "qtimetadatafield")
-    _sub(field, "fieldlabel", "cc_maxattempts")
-    _sub(field, "fieldentry", "unlimited")
+    metadata = _sub(assessment, "qtimetadata")
+    fields = {"cc_maxattempts": "unlimited" if settings.attempts is None else str(settings.attempts)}
+    if settings.time_limit is not None:
+        fields["qmd_timelimit"] = str(settings.time_limit)
+    for label, entry in fields.items():
+        field = _sub(metadata, "qtimetadatafield")
+        _sub(field, "fieldlabel", label)
+        _sub(field, "fieldentry", entry)
     section = _sub(assessment, "section", ident="root_section")
     for question in bank.questions:
         _item(section, question, include_answers, glossary)
     return _serialise(root)
 
 
-def _assessment_meta(bank: Bank, include_answers: bool) -> bytes:
+def _assessment_meta(bank: Bank, include_answers: bool, settings: QuizSettings) -> bytes:
     ident = assessment_id(bank.lesson)
     root = ET.Element("quiz", identifier=ident, xmlns=CANVAS_NAMESPACE)
     _sub(root, "title", f"Lesson {bank.lesson}: {bank.title}")
@@ -232,8 +265,11 @@ def _assessment_meta(bank: Bank, include_answers: bool) -> bytes:
     _sub(root, "scoring_policy", "keep_highest")
     _sub(root, "quiz_type", "assignment")
     _sub(root, "points_possible", f"{bank.max_score:.1f}")
-    _sub(root, "show_correct_answers", "true" if include_answers else "false")
-    _sub(root, "allowed_attempts", "-1")
+    show = include_answers and settings.show_correct_answers
+    _sub(root, "show_correct_answers", "true" if show else "false")
+    _sub(root, "allowed_attempts", "-1" if settings.attempts is None else str(settings.attempts))
+    if settings.time_limit is not None:
+        _sub(root, "time_limit", str(settings.time_limit))
     _sub(root, "available", "false")
     return _serialise(root)
 
@@ -279,6 +315,7 @@ def write_qti(
     *,
     include_answers: bool = True,
     glossary: Glossary | None = None,
+    settings: QuizSettings | None = None,
 ) -> Path:
     """Write a Canvas QTI 1.2 zip with one quiz per bank.
 
@@ -291,12 +328,15 @@ def write_qti(
         False writes a student copy (essay questions, no scoring, no feedback).
     glossary : Glossary, optional
         Adds glossary aliases to the accepted short-text answers.
+    settings : QuizSettings, optional
+        Attempts, whether the key is shown, time limit (default: one attempt, key hidden).
 
     Returns
     -------
     Path
         ``out``.
     """
+    settings = settings or QuizSettings()
     banks = list(banks)
     out = Path(out)
     with zipfile.ZipFile(out, "w") as archive:
@@ -306,9 +346,9 @@ def write_qti(
             _write_entry(
                 archive,
                 f"{ident}/{ident}.xml",
-                assessment_xml(bank, include_answers=include_answers, glossary=glossary),
+                assessment_xml(bank, include_answers=include_answers, glossary=glossary, settings=settings),
             )
             _write_entry(
-                archive, f"{ident}/assessment_meta.xml", _assessment_meta(bank, include_answers)
+                archive, f"{ident}/assessment_meta.xml", _assessment_meta(bank, include_answers, settings)
             )
     return out
