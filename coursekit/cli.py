@@ -508,6 +508,36 @@ def _solutions(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from coursekit.grading.analytics import analytics_html, class_analytics
+    from coursekit.grading.reports import write_safely
+
+    analytics = class_analytics(Path(args.grades), [Path(path) for path in args.responses])
+    write_safely(Path(args.out), analytics_html(analytics))
+    quiz = f" and {len(analytics.questions)} quiz question(s)" if analytics.questions else ""
+    print(f"Wrote {args.out}: {len(analytics.exercises)} exercise(s){quiz} over {analytics.n_students} student(s).")
+    return EXIT_OK
+
+
+def add_report_command(subparsers: argparse._SubParsersAction) -> None:
+    """``coursekit report GRADES.json [RESPONSES ...] --out report.html``."""
+    report = subparsers.add_parser(
+        "report",
+        help="class analytics: score distributions, common mistakes, quiz item statistics (HTML)",
+        description="Write one self-contained HTML page from the JSON that 'coursekit grade' "
+        "writes next to its gradebook: per exercise, the distribution of scores and the most "
+        "common failing diagnoses with how many students got each; with quiz responses files, "
+        "per question its difficulty, discrimination (point-biserial) and how often each choice "
+        "was picked.",
+    )
+    report.add_argument("grades", metavar="GRADES_JSON", help="details written by coursekit grade")
+    report.add_argument("responses", metavar="RESPONSES", nargs="*", help="quiz responses files (YAML or JSON)")
+    report.add_argument("--out", required=True, metavar="HTML", help="page to write")
+    report.set_defaults(handler=_report)
+
+
 def add_solutions_command(subparsers: argparse._SubParsersAction) -> None:
     """``coursekit solutions OUTDIR``."""
     solutions = subparsers.add_parser(
@@ -533,6 +563,7 @@ COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     add_solutions_command,
     add_site_command,
     add_audio_command,
+    add_report_command,
 ]
 """Functions that each register one top-level command."""
 
