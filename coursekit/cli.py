@@ -383,6 +383,8 @@ def _grade(args: argparse.Namespace) -> int:
     from coursekit.grading.runner import SandboxLimits
 
     out = Path(args.out)
+    if bool(args.authored) != bool(args.spec):
+        raise ValueError("--authored SOURCE.ipynb and --spec SPEC.yaml go together.")
     roster = read_roster(Path(args.roster)) if args.roster else None
     with stage_submissions(Path(args.submissions)) as staged:
         report = grade_class(
@@ -394,6 +396,7 @@ def _grade(args: argparse.Namespace) -> int:
             all_or_nothing=args.all_or_nothing,
             progress=not args.no_progress,
             allow_weak=args.allow_weak_isolation,
+            authored=(Path(args.authored), Path(args.spec)) if args.authored else None,
         )
     report.skipped[:0] = staged.skipped
     rows = class_rows(report, staged.students, roster)
@@ -486,6 +489,12 @@ def add_grade_command(subparsers: argparse._SubParsersAction) -> None:
     )
     grade.add_argument("--lesson", metavar="NN", help="lesson number (default: inferred)")
     grade.add_argument(
+        "--authored", metavar="SOURCE_IPYNB",
+        help="grade instructor-authored exercises: the source notebook with the solutions between "
+        "### BEGIN SOLUTION / ### END SOLUTION markers (with --spec)",
+    )
+    grade.add_argument("--spec", metavar="SPEC_YAML", help="cases and tolerances of --authored")
+    grade.add_argument(
         "--all-or-nothing", action="store_true",
         help="1 point per exercise only when all its checks pass (default: the fraction passed)",
     )
@@ -577,6 +586,48 @@ def add_gradescope_command(subparsers: argparse._SubParsersAction) -> None:
     gradescope.set_defaults(handler=_gradescope)
 
 
+def _author(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    import nbformat
+
+    from coursekit.grading.authored import stale_cells, student_notebook
+    from coursekit.grading.reports import write_safely
+
+    source = nbformat.read(args.source, as_version=4)
+    if args.action == "student":
+        write_safely(Path(args.out), nbformat.writes(student_notebook(source)) + "\n")
+        print(f"Wrote the student version of {args.source} to {args.out}.")
+        return EXIT_OK
+    stale = stale_cells(source, nbformat.read(args.student, as_version=4))
+    if stale:
+        print(f"{args.student} is stale: cell {stale[0]} differs from the student version of {args.source}; "
+              f"rebuild it with: coursekit author student {args.source} --out {args.student}", file=sys.stderr)
+        return EXIT_FAILURE
+    print(f"{args.student} is the student version of {args.source}.")
+    return EXIT_OK
+
+
+def add_author_command(subparsers: argparse._SubParsersAction) -> None:
+    """``coursekit author student SOURCE --out STUDENT`` and ``coursekit author check SOURCE STUDENT``."""
+    author = subparsers.add_parser(
+        "author",
+        help="your own exercises: build the student version of a source notebook, or check it",
+        description="Build the student version of a notebook whose solutions sit between "
+        "### BEGIN SOLUTION and ### END SOLUTION (each block becomes raise NotImplementedError), "
+        "or check that a stored student version is in sync. Grade with coursekit grade "
+        "--authored SOURCE --spec SPEC.",
+    )
+    actions = author.add_subparsers(dest="action", metavar="ACTION", required=True)
+    student = actions.add_parser("student", help="write the student version")
+    student.add_argument("source", metavar="SOURCE_IPYNB")
+    student.add_argument("--out", required=True, metavar="STUDENT_IPYNB")
+    check = actions.add_parser("check", help="exit 1 when the student version is stale")
+    check.add_argument("source", metavar="SOURCE_IPYNB")
+    check.add_argument("student", metavar="STUDENT_IPYNB")
+    author.set_defaults(handler=_author)
+
+
 def add_solutions_command(subparsers: argparse._SubParsersAction) -> None:
     """``coursekit solutions OUTDIR``."""
     solutions = subparsers.add_parser(
@@ -604,6 +655,7 @@ COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     add_audio_command,
     add_report_command,
     add_gradescope_command,
+    add_author_command,
 ]
 """Functions that each register one top-level command."""
 

@@ -155,7 +155,7 @@ def test_a_broadcastable_shape_is_explained(graded):
 @pytest.mark.parametrize("student", ["15_reference_import", "15_reference_alias"])
 def test_returning_the_reference_is_flagged_in_the_feedback(graded, student):
     feedback = (graded["root"] / "feedback" / f"{student}.md").read_text()
-    assert feedback.count("coursekit's own reference implementation") == 2
+    assert feedback.count("this is coursekit's reference implementation, not your own work") == 2
 
 
 def test_the_sandbox_sees_no_instructor_environment(graded):

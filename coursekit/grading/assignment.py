@@ -60,14 +60,19 @@ def prepare_assignment(lesson: str, seed: int, time_limit: float) -> Assignment:
     if not exercises:
         known = sorted({exercise.lesson for exercise in all_exercises().values()})
         raise GradingError(f"lesson {lesson!r} has no exercises; lessons with exercises: {', '.join(known)}.")
-    all_cases, all_expected, requested = [], [], []
+    all_cases = [list(exercise.make_cases(np.random.default_rng(seed))) for exercise in exercises]
+    all_expected = [[expected_output(exercise, case) for case in cases] for exercise, cases in zip(exercises, all_cases, strict=True)]
+    request = encode_request(exercises, all_cases, time_limit)
+    return Assignment(lesson, seed, exercises, all_cases, all_expected, request)
+
+
+def encode_request(exercises: list[Exercise], cases: list[list[Case]], time_limit: float) -> tuple[dict, dict]:
+    """The request a sandbox receives: per exercise its name and its cases' inputs (plain data)."""
+    requested = []
     arrays: dict[str, np.ndarray] = {}
-    for index, exercise in enumerate(exercises):
-        cases = list(exercise.make_cases(np.random.default_rng(seed)))
-        all_cases.append(cases)
-        all_expected.append([expected_output(exercise, case) for case in cases])
+    for index, (exercise, exercise_cases) in enumerate(zip(exercises, cases, strict=True)):
         encoded_cases = []
-        for number, case in enumerate(cases):
+        for number, case in enumerate(exercise_cases):
             entry = {"label": case.label}
             for part, value in (("args", tuple(case.args)), ("kwargs", dict(case.kwargs))):
                 tree, new_arrays = protocol.encode(value, inputs=True)
@@ -76,8 +81,7 @@ def prepare_assignment(lesson: str, seed: int, time_limit: float) -> Assignment:
                 arrays.update({prefix + key: array for key, array in new_arrays.items()})
             encoded_cases.append(entry)
         requested.append({"index": index, "name": exercise.name, "cases": encoded_cases})
-    payload = {"time_limit": time_limit, "exercises": requested}
-    return Assignment(lesson, seed, exercises, all_cases, all_expected, (payload, arrays))
+    return {"time_limit": time_limit, "exercises": requested}, arrays
 
 
 def find_submissions(directory: Path) -> tuple[list[Path], list[tuple[str, str]]]:

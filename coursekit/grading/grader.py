@@ -218,6 +218,7 @@ def grade_class(
     progress: bool = True,
     allow_weak: bool = False,
     canary: bool = True,
+    authored: tuple[Path, Path] | None = None,
 ) -> ClassReport:
     """Grade every notebook in ``directory``.
 
@@ -241,6 +242,10 @@ def grade_class(
     canary : bool, default=True
         Grade the solutions edition first and stop when it does not get full marks. Only tests
         of the canary itself turn it off.
+    authored : (Path, Path), optional
+        ``(source notebook, spec)`` of instructor-authored exercises
+        (:mod:`~coursekit.grading.authored`) instead of a lesson's: the expected outputs come from
+        the instructor's solution run in the same sandbox, which stands in for the canary.
 
     Raises
     ------
@@ -258,15 +263,24 @@ def grade_class(
     limits = limits or SandboxLimits()
     start = time.perf_counter()
     notebooks, skipped = find_submissions(directory)
-    own_lessons = {path: submission_lesson(path) for path in notebooks}
-    lesson = normalise_lesson(lesson) if lesson is not None else infer_lesson(own_lessons)
-    seed = secrets.randbelow(2**31) if seed is None else seed
     isolation = detect_isolation()
     check_isolation(isolation, allow_weak=allow_weak)
-    assignment = prepare_assignment(lesson, seed, limits.time_limit)
+    if authored is not None:
+        from coursekit.grading.authored import prepare_authored
+
+        assignment = prepare_authored(*authored, limits, isolation)
+        lesson, seed, own_lessons = assignment.lesson, assignment.seed, {}
+    else:
+        own_lessons = {path: submission_lesson(path) for path in notebooks}
+        lesson = normalise_lesson(lesson) if lesson is not None else infer_lesson(own_lessons)
+        seed = secrets.randbelow(2**31) if seed is None else seed
+        assignment = prepare_assignment(lesson, seed, limits.time_limit)
     grades = []
     try:
-        verdict = run_canary(assignment, limits, isolation) if canary else "not run"
+        if authored is not None:
+            verdict = "the instructor's solution computed the expected outputs in the same sandbox"
+        else:
+            verdict = run_canary(assignment, limits, isolation) if canary else "not run"
         with ThreadPoolExecutor(max_workers=workers) as pool:
             futures = [
                 pool.submit(grade_one, path, assignment, limits, isolation, all_or_nothing) for path in notebooks
