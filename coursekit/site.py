@@ -32,11 +32,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from coursekit.grading.editions import NOTEBOOKS, ROOT, lesson_notebooks
+from coursekit import course
+from coursekit.grading.editions import NOTEBOOKS, lesson_notebooks
 from coursekit.quiz.model import Glossary
 
 COURSE_TITLE = "Regularization in Deep Learning"
-DEFAULT_OUT = ROOT / "build" / "site"
+DEFAULT_OUT = course.build_dir() / "site"
 MARKER = ".coursekit-site"
 """File that marks a folder as written by :func:`build_site` (stale pages in it may be removed)."""
 

@@ -17,8 +17,11 @@ import re
 from pathlib import Path
 from types import ModuleType
 
-ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOKS = ROOT / "notebooks"
+from coursekit import course  # noqa: E402
+
+ROOT = course.CHECKOUT
+#: The lesson notebooks (the student edition): the checkout's, or the copy a wheel installs.
+NOTEBOOKS = course.notebooks_dir()
 _LESSON_NOTEBOOK = re.compile(r"(\d\d)_.+\.ipynb")
 
 

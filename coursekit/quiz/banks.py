@@ -1,19 +1,18 @@
 """Find and load the quiz data files under ``quizzes/``.
 
-The folder is ``quizzes/`` at the repository root, found relative to the installed package
-(``Path(coursekit.__file__).parents[1] / "quizzes"``). Set the environment variable
+The folder is ``quizzes/`` at the repository root, or the copy a regular install carries
+(:func:`coursekit.course.quizzes_dir`). Set the environment variable
 ``COURSEKIT_QUIZZES`` to a folder to use other data (the tests do). The folder holds
 ``glossary.yaml`` and one bank per lesson, ``lesson_00.yaml`` ... ``lesson_07.yaml``.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
 
-import coursekit
+from coursekit import course
 from coursekit.quiz.model import Bank, Glossary
 from coursekit.quiz.schema import (
     QuizFormatError,
@@ -26,17 +25,14 @@ from coursekit.quiz.schema import (
     read_text,
 )
 
-QUIZZES_ENV = "COURSEKIT_QUIZZES"
+QUIZZES_ENV = course.QUIZZES_ENV
 GLOSSARY_FILE = "glossary.yaml"
 _LESSON_ARGUMENT = re.compile(r"^(?:lesson[_ -]?)?([0-9]{1,2})$", re.IGNORECASE)
 
 
 def quizzes_dir() -> Path:
-    """The folder holding the glossary and the banks (``$COURSEKIT_QUIZZES`` if set)."""
-    override = os.environ.get(QUIZZES_ENV)
-    if override:
-        return Path(override).expanduser()
-    return Path(coursekit.__file__).resolve().parents[1] / "quizzes"
+    """The folder holding the glossary and the banks (see :func:`coursekit.course.quizzes_dir`)."""
+    return course.quizzes_dir()
 
 
 def normalize_lesson(lesson: str | int) -> str:

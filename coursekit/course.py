@@ -1,0 +1,45 @@
+"""Where the course lives: its root, its notebooks and its quiz data, in a checkout or installed.
+
+In a checkout (or an editable install), the course's files are the repository's top-level
+``notebooks/`` and ``quizzes/``, the one source of each. A regular install (a wheel, for example
+in a JupyterHub image) carries the same two folders as package data: the wheel maps
+``notebooks/`` to ``coursekit/_notebooks`` and ``quizzes/`` to ``coursekit/_quizzes``
+(``pyproject.toml``), so nothing is copied by hand. Every caller asks this module instead of
+working out paths from ``__file__``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import coursekit
+
+#: The checkout this package was imported from (the folder above ``coursekit/``).
+CHECKOUT = Path(coursekit.__file__).resolve().parents[1]
+PACKAGE = Path(coursekit.__file__).resolve().parent
+#: Set it to use another folder of quiz banks and glossary.
+QUIZZES_ENV = "COURSEKIT_QUIZZES"
+
+
+def in_checkout() -> bool:
+    """Whether coursekit runs from a checkout of the course (its notebooks beside the package)."""
+    return (CHECKOUT / "notebooks").is_dir() and (CHECKOUT / "quizzes").is_dir()
+
+
+def notebooks_dir() -> Path:
+    """The lesson notebooks: the checkout's ``notebooks/``, else the installed copy."""
+    return CHECKOUT / "notebooks" if in_checkout() else PACKAGE / "_notebooks"
+
+
+def quizzes_dir() -> Path:
+    """The quiz banks and glossary: ``$COURSEKIT_QUIZZES``, the checkout's, else the installed copy."""
+    override = os.environ.get(QUIZZES_ENV)
+    if override:
+        return Path(override).expanduser()
+    return CHECKOUT / "quizzes" if in_checkout() else PACKAGE / "_quizzes"
+
+
+def build_dir() -> Path:
+    """Where generated files go by default: the checkout's ``build/``, else ``./build``."""
+    return CHECKOUT / "build" if in_checkout() else Path.cwd() / "build"
