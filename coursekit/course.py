@@ -10,7 +10,9 @@ working out paths from ``__file__``.
 
 from __future__ import annotations
 
+import numbers
 import os
+import re
 from pathlib import Path
 
 import coursekit
@@ -20,6 +22,33 @@ CHECKOUT = Path(coursekit.__file__).resolve().parents[1]
 PACKAGE = Path(coursekit.__file__).resolve().parent
 #: Set it to use another folder of quiz banks and glossary.
 QUIZZES_ENV = "COURSEKIT_QUIZZES"
+_LESSON = re.compile(r"(?:lesson[_ -]?)?([0-9]{1,2})", re.IGNORECASE)
+
+
+def normalize_lesson(lesson: object) -> str:
+    """A lesson id as the two digits every file and report uses: the one normaliser of the course.
+
+    Parameters
+    ----------
+    lesson : str or int
+        ``3``, ``"3"``, ``"03"``, ``"lesson_03"``, ``"Lesson 3"``: a lesson number in ``[0, 99]``.
+
+    Returns
+    -------
+    str
+        Two digits, e.g. ``"03"``.
+
+    Raises
+    ------
+    ValueError
+        For anything else (``"123"``, ``"3a"``, ``True``, ``-1``), naming the value.
+    """
+    if isinstance(lesson, numbers.Integral) and not isinstance(lesson, bool) and 0 <= lesson <= 99:
+        return f"{int(lesson):02d}"
+    match = _LESSON.fullmatch(lesson.strip()) if isinstance(lesson, str) else None
+    if match is None:
+        raise ValueError(f'lesson must be a lesson number such as "00", 3 or "lesson_03", got {lesson!r}.')
+    return f"{int(match.group(1)):02d}"
 
 
 def in_checkout() -> bool:

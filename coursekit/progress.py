@@ -43,6 +43,8 @@ import tempfile
 import warnings
 from pathlib import Path
 
+from coursekit import course
+
 PROGRESS_ENV = "COURSEKIT_PROGRESS"
 FORMAT_VERSION = 1
 MAX_BOX = 5
@@ -73,11 +75,7 @@ def _now() -> str:
 
 
 def _lesson_key(lesson: object) -> str:
-    if isinstance(lesson, numbers.Integral) and not isinstance(lesson, bool) and 0 <= lesson <= 99:
-        return f"{int(lesson):02d}"
-    if isinstance(lesson, str) and re.fullmatch(r"[0-9]{1,2}", lesson.strip()):
-        return f"{int(lesson.strip()):02d}"
-    raise ValueError(f'lesson must be a lesson number such as "00" or 3, got {lesson!r}.')
+    return course.normalize_lesson(lesson)
 
 
 def _is_count(value: object) -> bool:

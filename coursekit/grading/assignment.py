@@ -175,8 +175,10 @@ def other_lesson_note(lesson: str, own: str | None) -> str:
 
 
 def normalise_lesson(lesson: str) -> str:
-    """``"3"`` or ``"03"`` to ``"03"``; anything else is a :class:`GradingError`."""
-    text = str(lesson).strip()
-    if not text.isdigit() or len(text) > 2:
-        raise GradingError(f"lesson must be a lesson number such as 00 or 3, got {lesson!r}.")
-    return f"{int(text):02d}"
+    """The two-digit lesson id (:func:`coursekit.course.normalize_lesson`), as a :class:`GradingError`."""
+    from coursekit import course
+
+    try:
+        return course.normalize_lesson(lesson)
+    except ValueError as error:
+        raise GradingError(str(error)) from None

@@ -27,7 +27,6 @@ from coursekit.quiz.schema import (
 
 QUIZZES_ENV = course.QUIZZES_ENV
 GLOSSARY_FILE = "glossary.yaml"
-_LESSON_ARGUMENT = re.compile(r"^(?:lesson[_ -]?)?([0-9]{1,2})$", re.IGNORECASE)
 
 
 def quizzes_dir() -> Path:
@@ -36,29 +35,8 @@ def quizzes_dir() -> Path:
 
 
 def normalize_lesson(lesson: str | int) -> str:
-    """Return a lesson number as the two-digit string the data files use.
-
-    Parameters
-    ----------
-    lesson : str or int
-        ``"00"``, ``"3"``, ``3``, ``"lesson_03"``: a lesson number in ``[0, 99]``.
-
-    Returns
-    -------
-    str
-        Two digits, e.g. ``"03"``.
-
-    Raises
-    ------
-    ValueError
-        If ``lesson`` is not a lesson number.
-    """
-    if isinstance(lesson, int) and not isinstance(lesson, bool) and 0 <= lesson <= 99:
-        return f"{lesson:02d}"
-    match = _LESSON_ARGUMENT.match(lesson.strip()) if isinstance(lesson, str) else None
-    if match is None:
-        raise ValueError(f'lesson must be a lesson number such as "00" or 3, got {lesson!r}.')
-    return f"{int(match.group(1)):02d}"
+    """The two-digit lesson id (:func:`coursekit.course.normalize_lesson`, the one normaliser)."""
+    return course.normalize_lesson(lesson)
 
 
 def bank_path(lesson: str | int, directory: str | Path | None = None) -> Path:
