@@ -170,6 +170,27 @@ def test_split_exercise_accepts_any_valid_shuffle_and_rejects_sorted_output():
     assert "shuffle" in run_check(exercise, unshuffled).summary()
 
 
+def _cut(order, val_fraction, test_fraction):
+    n_val, n_test = round(val_fraction * len(order)), round(test_fraction * len(order))
+    return order[n_val + n_test :], order[:n_val], order[n_val : n_val + n_test]
+
+
+def test_split_exercise_accepts_a_random_split_whose_parts_are_sorted():
+    def sorted_parts(n_samples, val_fraction, test_fraction, rng):
+        return tuple(np.sort(part) for part in _cut(rng.permutation(n_samples), val_fraction, test_fraction))
+
+    assert run_check(get_exercise("split_indices"), sorted_parts).passed
+
+
+def test_split_exercise_catches_a_split_that_ignores_rng():
+    def global_random(n_samples, val_fraction, test_fraction, rng):
+        return _cut(np.random.permutation(n_samples), val_fraction, test_fraction)
+
+    result = run_check(get_exercise("split_indices"), global_random)
+    assert result.status == FAILED
+    assert "draw every random number from the rng argument" in result.cases[0].message
+
+
 def test_custom_exercise_with_extra_check_failing():
     from coursekit.exercises import CaseOutcome
 

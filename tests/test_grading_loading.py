@@ -89,7 +89,19 @@ def slow_constant():
     """)
 
 
+def split_without_rng():
+    return with_function(solution_edition(), "split_indices", """
+        import numpy as np
+
+        def split_indices(n_samples, val_fraction, test_fraction, rng):
+            order = np.random.permutation(n_samples)
+            n_val, n_test = round(val_fraction * n_samples), round(test_fraction * n_samples)
+            return order[n_val + n_test:], order[:n_val], order[n_val:n_val + n_test]
+    """)
+
+
 CASES = {
+    "split_without_rng": split_without_rng,
     "same_cell": definition_in_the_check_cell,
     "keras_helper": helper_that_imports_keras,
     "syntax_error": syntax_error_in_the_definition,
@@ -143,6 +155,11 @@ def test_a_load_that_runs_out_of_time_is_reported_as_such(graded):
     message = _messages(graded, "slow_constant", "polynomial_features")
     assert "loading" in message and "took longer than" in message
     assert graded["details"]["slow_constant"]["scores"]["polynomial_features"] == 0.0
+
+
+def test_a_split_that_ignores_rng_is_not_reproducible_in_grading_either(graded):
+    assert graded["details"]["split_without_rng"]["scores"]["split_indices"] == 0.0
+    assert "draw every random number from the rng argument" in _messages(graded, "split_without_rng", "split_indices")
 
 
 def test_every_notebook_that_did_not_load_has_a_note_in_the_console_summary(graded):

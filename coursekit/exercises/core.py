@@ -104,6 +104,10 @@ class Exercise:
         Replaces the default comparison: ``judge(expected, got) -> message`` ("" means pass).
     extra_checks : tuple of callables
         Further checks, e.g. numerical gradient checks of a backward pass.
+    reproducible : bool
+        The function must return the same result when called twice on the same inputs (fresh
+        generators from the same seed): it draws every random number from its ``rng``
+        argument. Checked by :func:`call_learner`, in the self-check and in grading alike.
     """
 
     name: str
@@ -115,6 +119,7 @@ class Exercise:
     atol: float = 1e-8
     judge: Judge | None = None
     extra_checks: tuple[ExtraCheck, ...] = ()
+    reproducible: bool = False
 
 
 @dataclass
@@ -512,11 +517,15 @@ class LearnerCall:
         "" when the function returned, otherwise "ExceptionType: first line of the message".
     mutated : bool
         True when the function changed one of its input arrays in place.
+    unreproducible : bool
+        True when a second call on the same inputs returned something else (only checked for
+        a ``reproducible`` exercise).
     """
 
     value: Any = None
     error: str = ""
     mutated: bool = False
+    unreproducible: bool = False
 
 
 def expected_output(exercise: Exercise, case: Case) -> Any:
@@ -524,12 +533,14 @@ def expected_output(exercise: Exercise, case: Case) -> Any:
     return exercise.reference(*_materialise(case.args), **_materialise(case.kwargs))
 
 
-def call_learner(function: Callable, case: Case) -> LearnerCall:
+def call_learner(function: Callable, case: Case, *, reproducible: bool = False) -> LearnerCall:
     """Call the learner's ``function`` on fresh copies of the inputs of ``case``.
 
     This is the only step that runs learner code; the grader runs it in a sandboxed process.
     ``NotImplementedError`` propagates (the exercise is not started); any other exception is
-    described in :attr:`LearnerCall.error`.
+    described in :attr:`LearnerCall.error`. With ``reproducible``, the function is called a
+    second time on fresh copies (a fresh generator from the same seed), and a different result
+    sets :attr:`LearnerCall.unreproducible`.
     """
     args, kwargs = _materialise(case.args), _materialise(case.kwargs)
     pristine = (_materialise(case.args), _materialise(case.kwargs))
@@ -539,7 +550,15 @@ def call_learner(function: Callable, case: Case) -> LearnerCall:
         raise
     except Exception as error:  # the learner's bug is reported, never propagated
         return LearnerCall(error=_describe_exception(error))
-    return LearnerCall(value=got, mutated=not _inputs_equal(pristine, (args, kwargs)))
+    mutated = not _inputs_equal(pristine, (args, kwargs))
+    if reproducible and not mutated:
+        try:
+            again = function(*_materialise(case.args), **_materialise(case.kwargs))
+        except Exception as error:
+            return LearnerCall(error=_describe_exception(error))
+        if not _inputs_equal(got, again):
+            return LearnerCall(value=got, unreproducible=True)
+    return LearnerCall(value=got, mutated=mutated)
 
 
 def judge_output(exercise: Exercise, case: Case, expected: Any, call: LearnerCall) -> CaseOutcome:
@@ -549,6 +568,13 @@ def judge_output(exercise: Exercise, case: Case, expected: Any, call: LearnerCal
     if call.mutated:
         return CaseOutcome(
             case.label, False, "your function modified its input arrays in place; work on a copy."
+        )
+    if call.unreproducible:
+        return CaseOutcome(
+            case.label, False,
+            "two calls with the same rng seed returned different results, so the result cannot be "
+            "reproduced: draw every random number from the rng argument (rng.permutation, not "
+            "np.random.permutation).",
         )
     judge = exercise.judge or (
         lambda e, g: compare(e, g, rtol=exercise.rtol, atol=exercise.atol)
@@ -567,7 +593,7 @@ def run_case(exercise: Exercise, function: Callable, case: Case) -> CaseOutcome:
     the grader runs the middle step in a separate process and the other two in its own.
     """
     expected = expected_output(exercise, case)
-    return judge_output(exercise, case, expected, call_learner(function, case))
+    return judge_output(exercise, case, expected, call_learner(function, case, reproducible=exercise.reproducible))
 
 
 def run_check(

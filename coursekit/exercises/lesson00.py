@@ -53,9 +53,17 @@ def _judge_split(expected: tuple, got: Any) -> str:
         return "an index appears in more than one part (or twice): the parts must be disjoint."
     if everything.min(initial=0) < 0 or everything.max(initial=0) >= n_samples:
         return f"indices must lie in 0..{n_samples - 1}."
-    if len(got[0]) > 5 and np.all(np.diff(got[0]) > 0):
-        return "the training indices are in sorted order: shuffle with rng before cutting."
+    if len(got[0]) > 5 and all(_is_block(part) for part in got):
+        return (
+            "each part is a consecutive block of 0..n-1, so the split is not random: shuffle "
+            "with rng before cutting (sorting each part afterwards is fine)."
+        )
     return ""
+
+
+def _is_block(part: np.ndarray) -> bool:
+    """Whether ``part`` holds consecutive integers (in any order)."""
+    return len(part) == 0 or int(part.max()) - int(part.min()) == len(part) - 1
 
 
 EXERCISES = (
@@ -76,5 +84,6 @@ EXERCISES = (
         hint="shuffle with rng.permutation(n_samples), then cut it into consecutive pieces of "
         "round(val_fraction * n) and round(test_fraction * n); training gets the rest.",
         judge=_judge_split,
+        reproducible=True,
     ),
 )

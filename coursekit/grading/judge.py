@@ -57,7 +57,9 @@ def _learner_call(entry: Any, arrays: dict) -> LearnerCall:
     if type(error) is str and error:
         return LearnerCall(error=error[:MESSAGE_CHARS])
     value = protocol.decode(entry.get("value"), arrays)
-    return LearnerCall(value=value, mutated=entry.get("mutated") is not False)
+    return LearnerCall(
+        value=value, mutated=entry.get("mutated") is not False, unreproducible=entry.get("unreproducible") is True
+    )
 
 
 def judge_exercise(assignment: Assignment, index: int, run: ChildRun, time_limit: float) -> CheckResult:

@@ -149,7 +149,9 @@ def why_missing(name: str, cells: ParsedCells, report: dict) -> str:
     return ""
 
 
-def run_exercise(function: Any, cases: list[Case], time_limit: float) -> tuple[dict, dict]:
+def run_exercise(
+    function: Any, cases: list[Case], time_limit: float, *, reproducible: bool = False
+) -> tuple[dict, dict]:
     """Call ``function`` on every case within ``time_limit`` seconds in total.
 
     Returns the plain-data report and its arrays (see the module docstring).
@@ -177,7 +179,7 @@ def run_exercise(function: Any, cases: list[Case], time_limit: float) -> tuple[d
     try:
         for case in cases:
             try:
-                call = call_learner(function, case)
+                call = call_learner(function, case, reproducible=reproducible)
             except NotImplementedError:
                 status = ChildStatus.NOT_IMPLEMENTED
                 break
@@ -189,7 +191,8 @@ def run_exercise(function: Any, cases: list[Case], time_limit: float) -> tuple[d
             if call.error:
                 add({"error": call.error[:ERROR_CHARS], "mutated": False})
             else:
-                add({"value": None, "error": "", "mutated": call.mutated}, call.value)
+                entry = {"value": None, "error": "", "mutated": call.mutated}
+                add(entry | ({"unreproducible": True} if call.unreproducible else {}), call.value)
     except TimeLimitExceeded:
         status = ChildStatus.TIMED_OUT
     finally:
@@ -267,7 +270,8 @@ def main(input_dir: Path) -> None:
             if reason:
                 outcome = {"status": str(ChildStatus.RAN), "cases": []}
             else:
-                outcome, arrays = run_exercise(namespace[name], cases[index], time_limit)
+                reproducible = getattr(known.get(name), "reproducible", False)
+                outcome, arrays = run_exercise(namespace[name], cases[index], time_limit, reproducible=reproducible)
             outcome["reference_use"] = reason[:ERROR_CHARS]
         channel.send(protocol.result_name(index), outcome, arrays)
 
