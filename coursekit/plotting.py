@@ -81,8 +81,13 @@ def plot_weight_histograms(
 def plot_decision_boundary(
     predict_proba: Callable[[np.ndarray], np.ndarray], X: np.ndarray, y: np.ndarray, *,
     ax: Axes | None = None, resolution: int = 150, title: str | None = None,
+    colorbar: bool = False,
 ) -> Axes:
     """Shade the predicted probability of class 1 over a 2-D input plane and draw the points.
+
+    The background is a light red-blue map of P(class 1), with the 0.5 contour in black; the
+    points are drawn in saturated colours with black edges (class 0 as blue circles, class 1
+    as red triangles), so that they stand out from the background.
 
     Parameters
     ----------
@@ -91,6 +96,13 @@ def plot_decision_boundary(
     X : ndarray of shape (n, 2)
     y : ndarray of shape (n,)
         Labels in {0, 1}.
+    ax : Axes, optional
+        Where to draw; a new figure when omitted.
+    resolution : int, default=150
+        Grid points per axis.
+    title : str, optional
+    colorbar : bool, default=False
+        Add a colour bar labelled "P(class 1)" beside ``ax``.
     """
     ax = _axes(ax)
     margin = 0.5
@@ -99,10 +111,15 @@ def plot_decision_boundary(
     grid0, grid1 = np.meshgrid(x0, x1)
     plane = np.column_stack([grid0.ravel(), grid1.ravel()]).astype(X.dtype)
     proba = np.asarray(predict_proba(plane))
-    proba = proba[:, 1] if proba.ndim == 2 else proba
-    ax.contourf(grid0, grid1, proba.reshape(grid0.shape), levels=20, cmap="RdBu_r", alpha=0.6)
-    ax.contour(grid0, grid1, proba.reshape(grid0.shape), levels=[0.5], colors="k")
-    ax.scatter(X[:, 0], X[:, 1], c=y, cmap="RdBu_r", edgecolors="k", s=20)
+    proba = (proba[:, 1] if proba.ndim == 2 else proba).reshape(grid0.shape)
+    shading = ax.contourf(grid0, grid1, proba, levels=np.linspace(0, 1, 21), cmap="RdBu_r",
+                          vmin=0, vmax=1, alpha=0.3)
+    ax.contour(grid0, grid1, proba, levels=[0.5], colors="k")
+    for label, marker, color in [(0, "o", "#0b3c8c"), (1, "^", "#c0141e")]:
+        ax.scatter(X[y == label, 0], X[y == label, 1], marker=marker, c=color, edgecolors="k",
+                   linewidths=0.8, s=30, label=f"class {label}")
+    if colorbar:
+        ax.figure.colorbar(shading, ax=ax, label="P(class 1)", ticks=[0, 0.25, 0.5, 0.75, 1])
     if title:
         ax.set_title(title)
     return ax
