@@ -11,8 +11,10 @@ import pytest
 
 from coursekit.reference.label_smoothing import (
     binary_crossentropy,
+    brier_score,
     categorical_crossentropy,
     expected_calibration_error,
+    negative_log_likelihood,
     reliability_curve,
     smooth_binary_labels,
     smooth_labels,
@@ -273,3 +275,56 @@ def test_ece_rejects_zero_bins_naming_n_bins():
 def test_ece_rejects_labels_outside_the_classes():
     with pytest.raises(ValueError, match="y_true_labels"):
         expected_calibration_error(np.array([0, 2]), np.eye(2))
+
+
+def test_nll_equals_a_hand_computed_value():
+    labels, probs = _hand_computed_example()
+    expected = -np.mean(np.log([0.9, 0.1, 0.6, 0.7]))
+    np.testing.assert_allclose(negative_log_likelihood(labels, probs), expected, rtol=1e-12)
+
+
+def test_nll_of_the_uniform_prediction_is_log_k():
+    probs = np.full((6, 3), 1 / 3)
+    np.testing.assert_allclose(negative_log_likelihood(np.arange(6) % 3, probs), np.log(3), rtol=1e-12)
+
+
+def test_nll_clips_a_zero_probability_like_keras():
+    nll = negative_log_likelihood(np.array([1]), np.array([[1.0, 0.0]]))
+    np.testing.assert_allclose(nll, -np.log(1e-7), rtol=1e-6)
+
+
+def test_nll_equals_keras_categorical_crossentropy(keras):
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 4, 20)
+    probs = softmax(rng.normal(0, 2, (20, 4)))
+    keras_value = keras.losses.CategoricalCrossentropy()(np.eye(4)[labels], probs)
+    np.testing.assert_allclose(negative_log_likelihood(labels, probs), float(keras_value), rtol=1e-5)
+
+
+def test_brier_score_equals_a_hand_computed_value():
+    labels, probs = _hand_computed_example()
+    expected = np.mean([2 * 0.1**2, 2 * 0.9**2, 2 * 0.4**2, 2 * 0.3**2])
+    np.testing.assert_allclose(brier_score(labels, probs), expected, rtol=1e-12)
+
+
+def test_brier_score_of_the_uniform_prediction_is_one_minus_one_over_k():
+    probs = np.full((8, 4), 0.25)
+    np.testing.assert_allclose(brier_score(np.arange(8) % 4, probs), 0.75, rtol=1e-12)
+
+
+def test_brier_score_is_two_for_certainty_on_a_wrong_class():
+    np.testing.assert_allclose(brier_score(np.array([0]), np.array([[0.0, 1.0]])), 2.0, rtol=1e-12)
+
+
+def test_an_uninformative_model_can_have_zero_ece_but_not_zero_nll_or_brier():
+    labels = np.array([0, 1] * 50)
+    probs = np.full((100, 2), 0.5)
+    assert expected_calibration_error(labels, probs) == 0.0
+    np.testing.assert_allclose(negative_log_likelihood(labels, probs), np.log(2), rtol=1e-12)
+    np.testing.assert_allclose(brier_score(labels, probs), 0.5, rtol=1e-12)
+
+
+@pytest.mark.parametrize("metric", [negative_log_likelihood, brier_score])
+def test_scoring_rules_reject_float_labels_naming_them(metric):
+    with pytest.raises(TypeError, match="y_true_labels"):
+        metric(np.array([0.0, 1.0]), np.eye(2))

@@ -6,7 +6,7 @@ from sklearn.datasets import load_digits
 
 from coursekit.gradcheck import GOOD_THRESHOLD, numerical_gradient, relative_error
 from coursekit.reference.early_stopping import EarlyStopper
-from coursekit.reference.label_smoothing import categorical_crossentropy
+from coursekit.reference.label_smoothing import categorical_crossentropy, softmax
 from coursekit.reference.mlp import MLP, History
 from coursekit.reference.penalties import l1_l2_penalty
 
@@ -105,6 +105,20 @@ def test_loss_and_grads_leaves_moving_statistics_unchanged():
 def test_predicted_probabilities_sum_to_one():
     model, X, _ = _gradcheck_case(5, **ALL_OPTIONS)
     np.testing.assert_allclose(model.predict_proba(X).sum(axis=1), 1.0, rtol=RTOL_EXACT)
+
+
+def test_softmax_of_the_logits_is_predict_proba():
+    model = MLP((4, 5, 3), batch_norm=True, rng=0)
+    X = np.random.default_rng(1).normal(size=(6, 4))
+    np.testing.assert_allclose(softmax(model.predict_logits(X)), model.predict_proba(X), rtol=1e-12)
+
+
+def test_logits_stay_finite_where_probabilities_underflow():
+    model = MLP((1, 2), rng=0)
+    model.params["kernel_0"][...] = [[1000.0, -1000.0]]
+    logits = model.predict_logits(np.ones((1, 1)))
+    assert model.predict_proba(np.ones((1, 1)))[0, 1] == 0.0
+    np.testing.assert_allclose(logits[0, 0] - logits[0, 1], 2000.0, rtol=1e-12)
 
 
 def test_sgd_learns_digits(digits):

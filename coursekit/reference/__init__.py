@@ -10,7 +10,7 @@ penalties           L1, L2, L1L2 penalties and gradients; decoupled weight decay
 dropout             inverted dropout forward / backward (``rate`` = fraction dropped)
 batchnorm           batch normalization forward / backward, moving statistics
 early_stopping      ``EarlyStopper``, epoch-for-epoch equal to Keras ``EarlyStopping``
-label_smoothing     smoothed labels, cross-entropies, softmax, calibration error
+label_smoothing     smoothed labels, cross-entropies, softmax, ECE, NLL, Brier score
 augmentation        shift, rotation, noise and flip of image batches
 capacity            polynomial features and fits (lesson 00)
 mlp                 a small multilayer perceptron combining all of the above
@@ -36,8 +36,10 @@ from coursekit.reference.dropout import dropout_backward, dropout_forward
 from coursekit.reference.early_stopping import EarlyStopper
 from coursekit.reference.label_smoothing import (
     binary_crossentropy,
+    brier_score,
     categorical_crossentropy,
     expected_calibration_error,
+    negative_log_likelihood,
     reliability_curve,
     smooth_binary_labels,
     smooth_labels,
@@ -60,6 +62,7 @@ __all__ = [
     "batchnorm_backward",
     "batchnorm_forward",
     "binary_crossentropy",
+    "brier_score",
     "categorical_crossentropy",
     "dropout_backward",
     "dropout_forward",
@@ -72,6 +75,7 @@ __all__ = [
     "l2_penalty",
     "l2_penalty_grad",
     "mean_squared_error",
+    "negative_log_likelihood",
     "polynomial_features",
     "predict_polynomial",
     "random_flip",

@@ -19,6 +19,8 @@ computes in its loss dtype.
 
 Calibration: :func:`reliability_curve` and :func:`expected_calibration_error` measure how far a
 classifier's confidence (its largest predicted probability) is from its accuracy.
+:func:`negative_log_likelihood` and :func:`brier_score` are the two proper scoring rules to
+report beside the ECE: they need no bins and use every probability, not only the top one.
 """
 
 from __future__ import annotations
@@ -391,3 +393,54 @@ def expected_calibration_error(y_true_labels: object, probs: object, n_bins: int
     weights = curve.counts[filled] / curve.counts.sum()
     gaps = np.abs(curve.accuracy[filled] - curve.confidence[filled])
     return float(np.sum(weights * gaps))
+
+
+def negative_log_likelihood(y_true_labels: object, probs: object) -> float:
+    """Mean negative log-likelihood of the true classes (the log loss), a proper scoring rule.
+
+    It is the categorical cross-entropy against hard one-hot labels, computed exactly as
+    :func:`categorical_crossentropy` (and Keras) does, clip included. Unlike the ECE it needs no
+    bins and looks at the probability given to the true class, whatever the top class is.
+
+    Parameters
+    ----------
+    y_true_labels : array_like of int, shape (n_samples,)
+        True class indices in ``[0, n_classes)``.
+    probs : array_like of shape (n_samples, n_classes)
+        Predicted probabilities in ``[0, 1]``.
+
+    Returns
+    -------
+    float
+        ``-mean(log p[i, y_i])``, in ``[0, -log(1e-7)]`` (nats): 0 for certainty on the right
+        class; ``log(n_classes)`` for the uniform prediction; at most ``-log(1e-7) ~= 16.1`` per
+        sample, because probabilities are clipped to ``[1e-7, 1 - 1e-7]`` as in Keras.
+    """
+    labels, probs, _ = _check_calibration_inputs(y_true_labels, probs, 1)
+    onehot = np.eye(probs.shape[1], dtype=probs.dtype)[labels]
+    return categorical_crossentropy(onehot, probs)
+
+
+def brier_score(y_true_labels: object, probs: object) -> float:
+    """Mean multi-class Brier score: squared distance between the probabilities and the one-hot label.
+
+    A proper scoring rule (Brier 1950) that, like the negative log-likelihood, needs no bins and
+    looks at every class's probability, not only the top one.
+
+    Parameters
+    ----------
+    y_true_labels : array_like of int, shape (n_samples,)
+        True class indices in ``[0, n_classes)``.
+    probs : array_like of shape (n_samples, n_classes)
+        Predicted probabilities in ``[0, 1]``.
+
+    Returns
+    -------
+    float
+        ``mean_i sum_k (probs[i, k] - onehot[i, k])**2``, in ``[0, 2]``: 0 for certainty on the
+        right class, 2 for certainty on a wrong one, ``1 - 1/n_classes`` for the uniform
+        prediction. For two classes it is twice the binary form ``mean((p_1 - y)**2)``.
+    """
+    labels, probs, _ = _check_calibration_inputs(y_true_labels, probs, 1)
+    onehot = np.eye(probs.shape[1], dtype=probs.dtype)[labels]
+    return float(np.mean(np.sum((probs - onehot) ** 2, axis=1)))

@@ -374,6 +374,24 @@ class MLP:
         loss, grads, _, _ = self._step(X, y_onehot, training, rng)
         return loss, grads
 
+    def predict_logits(self, X: np.ndarray) -> np.ndarray:
+        """Logits (the output layer's scores before the softmax) in inference mode.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n, layer_sizes[0])
+            Inputs.
+
+        Returns
+        -------
+        ndarray of shape (n, n_classes)
+            ``softmax`` of these rows is :meth:`predict_proba`. Unlike ``log(predict_proba(X))``
+            they stay finite however large the gap between two classes grows (in float64 a
+            probability underflows to 0 once its logit is about 745 below the largest).
+        """
+        logits, _, _ = self._forward(self._check_X(X), training=False, rng=None)
+        return logits
+
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Class probabilities in inference mode.
 
