@@ -179,6 +179,20 @@ def test_claims_are_held_by_asserts(notebook):
     assert asserts >= 3
 
 
+#: Longest code cell (lines) and code line (characters): each cell does one thing (STYLE.md).
+MAX_CELL_LINES, MAX_LINE_CHARS = 15, 100
+
+
+def test_code_cells_are_short_and_narrow(notebook):
+    too_long = [
+        (index, len(lines), max(map(len, lines), default=0))
+        for index, cell in enumerate(notebook.cells) if cell.cell_type == "code"
+        for lines in [cell.source.splitlines()]
+        if len(lines) > MAX_CELL_LINES or any(len(line) > MAX_LINE_CHARS for line in lines)
+    ]
+    assert not too_long, f"(cell, lines, widest line) over {MAX_CELL_LINES} lines or {MAX_LINE_CHARS} characters: {too_long}"
+
+
 def test_few_cells_escape_nbval(notebook):
     ignored = [
         c
