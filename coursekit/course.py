@@ -57,8 +57,8 @@ def in_checkout() -> bool:
 
 
 def notebooks_dir() -> Path:
-    """The lesson notebooks: the checkout's ``notebooks/``, else the installed copy."""
-    return CHECKOUT / "notebooks" if in_checkout() else PACKAGE / "_notebooks"
+    """The lesson notebooks: ``notebooks/`` beside the package (a checkout), else the installed copy."""
+    return CHECKOUT / "notebooks" if (CHECKOUT / "notebooks").is_dir() else PACKAGE / "_notebooks"
 
 
 def quizzes_dir() -> Path:
@@ -66,9 +66,9 @@ def quizzes_dir() -> Path:
     override = os.environ.get(QUIZZES_ENV)
     if override:
         return Path(override).expanduser()
-    return CHECKOUT / "quizzes" if in_checkout() else PACKAGE / "_quizzes"
+    return CHECKOUT / "quizzes" if (CHECKOUT / "quizzes").is_dir() else PACKAGE / "_quizzes"
 
 
 def build_dir() -> Path:
     """Where generated files go by default: the checkout's ``build/``, else ``./build``."""
-    return CHECKOUT / "build" if in_checkout() else Path.cwd() / "build"
+    return CHECKOUT / "build" if (CHECKOUT / "notebooks").is_dir() else Path.cwd() / "build"

@@ -184,7 +184,7 @@ def test_split_exercise_accepts_a_random_split_whose_parts_are_sorted():
 
 def test_split_exercise_catches_a_split_that_ignores_rng():
     def global_random(n_samples, val_fraction, test_fraction, rng):
-        return _cut(np.random.permutation(n_samples), val_fraction, test_fraction)
+        return _cut(np.random.permutation(n_samples), val_fraction, test_fraction)  # noqa: NPY002
 
     result = run_check(get_exercise("split_indices"), global_random)
     assert result.status == FAILED
