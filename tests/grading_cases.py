@@ -51,6 +51,17 @@ def with_cell(notebook, source: str, position: int | None = None):
     return notebook
 
 
+def split_with_one_too_many_in_validation():
+    """Lesson 00's solutions with a split that puts one index too many in the validation part."""
+    return with_function(solution_edition(), "split_indices", """
+        def split_indices(n_samples, val_fraction, test_fraction, rng):
+            order = rng.permutation(n_samples)
+            n_val = round(val_fraction * n_samples) + 1
+            n_test = round(test_fraction * n_samples)
+            return order[n_val + n_test:], order[:n_val], order[n_val:n_val + n_test]
+    """)
+
+
 def without_function(notebook, name: str):
     del notebook.cells[_defining_cell(notebook, name)]
     return notebook

@@ -10,7 +10,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from grading_cases import notebook_bytes, solution_edition, student_edition, with_function
+from grading_cases import (
+    notebook_bytes,
+    solution_edition,
+    split_with_one_too_many_in_validation,
+    student_edition,
+)
 
 from coursekit.grading.analytics import class_analytics, diagnosis_key, question_stats
 from coursekit.grading.assignment import GradingError
@@ -27,23 +32,13 @@ def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     )
 
 
-def _one_too_many_in_validation():
-    return with_function(solution_edition(), "split_indices", """
-        def split_indices(n_samples, val_fraction, test_fraction, rng):
-            order = rng.permutation(n_samples)
-            n_val = round(val_fraction * n_samples) + 1
-            n_test = round(test_fraction * n_samples)
-            return order[n_val + n_test:], order[:n_val], order[n_val:n_val + n_test]
-    """)
-
-
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     root = tmp_path_factory.mktemp("analytics")
     submissions = root / "submissions"
     submissions.mkdir()
     for student in ("ana", "ben", "cem"):
-        (submissions / f"{student}.ipynb").write_bytes(notebook_bytes(_one_too_many_in_validation()))
+        (submissions / f"{student}.ipynb").write_bytes(notebook_bytes(split_with_one_too_many_in_validation()))
     (submissions / "dee.ipynb").write_bytes(notebook_bytes(solution_edition()))
     (submissions / "eli.ipynb").write_bytes(notebook_bytes(student_edition()))
     completed = run_cli("grade", str(submissions), "--out", str(root / "grades.csv"), "--seed", "8", "--no-progress")

@@ -9,7 +9,12 @@ import sys
 
 import numpy as np
 import pytest
-from grading_cases import notebook_bytes, solution_edition, with_function
+from grading_cases import (
+    notebook_bytes,
+    solution_edition,
+    split_with_one_too_many_in_validation,
+    with_function,
+)
 
 from coursekit.exercises import all_exercises
 from coursekit.exercises.core import LearnerCall, expected_output, judge_output, show
@@ -80,23 +85,13 @@ def _shouting():
     """)
 
 
-def _off_by_one():
-    return with_function(solution_edition(), "split_indices", """
-        def split_indices(n_samples, val_fraction, test_fraction, rng):
-            order = rng.permutation(n_samples)
-            n_val = round(val_fraction * n_samples) + 1
-            n_test = round(test_fraction * n_samples)
-            return order[n_val + n_test:], order[:n_val], order[n_val:n_val + n_test]
-    """)
-
-
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     root = tmp_path_factory.mktemp("feedback")
     submissions = root / "submissions"
     submissions.mkdir()
     (submissions / "shouting.ipynb").write_bytes(notebook_bytes(_shouting()))
-    (submissions / "off_by_one.ipynb").write_bytes(notebook_bytes(_off_by_one()))
+    (submissions / "off_by_one.ipynb").write_bytes(notebook_bytes(split_with_one_too_many_in_validation()))
     (submissions / "unreadable.ipynb").write_text("{ not json")
     folders = {}
     for level in ("score", "diagnosis", "hints"):

@@ -252,11 +252,7 @@ def _next_phase_seconds(name: str, reader: protocol.FrameReader, limits: Sandbox
     """Time allowed for the phase that starts when frame ``name`` arrives."""
     if name != protocol.PLAN:
         return limits.phase_seconds()
-    try:
-        plan, _ = reader.message(protocol.PLAN)
-    except protocol.ProtocolError:
-        plan = {}
-    return limits.load_phase_seconds(plan.get("imports"))
+    return limits.load_phase_seconds(_planned_imports(reader))
 
 
 def _exit_reason(returncode: int, *, wrapped: bool) -> str:

@@ -405,8 +405,7 @@ class MLP:
         ndarray of shape (n, n_classes)
             Softmax probabilities; rows sum to 1.
         """
-        logits, _, _ = self._forward(self._check_X(X), training=False, rng=None)
-        return softmax(logits)
+        return softmax(self.predict_logits(X))
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Predicted class labels, int array of shape (n,), in inference mode."""
