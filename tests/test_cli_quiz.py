@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from coursekit.cli import main
+from coursekit.quiz.banks import load_bank
+from coursekit.quiz.render import bank_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "quizzes"
 ALL_CORRECT_00 = "2\n1, 2\nf\n0.08\nC B A\nValidation-Set\n"
@@ -104,11 +106,11 @@ def test_take_unknown_lesson_is_a_clear_error(env):
 def test_grade_prints_a_report_with_problems_and_total(env, tmp_path):
     responses = tmp_path / "alice.yaml"
     responses.write_text(
-        'student: alice\nlesson: "00"\nanswers:\n  q00-single: 1\n  q00-num: "0.08"\n  q99-x: 1\n'
+        'student: alice\nlesson: "00"\nanswers:\n  q00-single: 1\n  q00-num: "eight"\n  q99-x: 1\n'
     )
     result = coursekit("quiz", "grade", str(responses), env=env)
     assert result.returncode == 0, result.stderr
-    assert "wrong type: expected a number, got '0.08'" in result.stdout
+    assert "wrong type: expected a number, got 'eight'" in result.stdout
     assert "Not graded: q99-x: no question has this id" in result.stdout
     assert result.stdout.rstrip().endswith("Total: 1 / 6 (17%)")
 
@@ -139,7 +141,7 @@ def test_validate_broken_bank_lists_file_line_errors_and_exits_one(env, tmp_path
     shutil.copy(FIXTURES / "glossary.yaml", tmp_path / "glossary.yaml")
     text = (FIXTURES / "lesson_00.yaml").read_text(encoding="utf-8")
     (tmp_path / "lesson_00.yaml").write_text(
-        text.replace("tolerance: 0.005", "tolerance: -1").replace("answer: 1\n", "answer: 9\n")
+        text.replace("decimals: 2", "tolerance: -1").replace("answer: 1\n", "answer: 9\n")
     )
     result = coursekit("quiz", "validate", str(tmp_path), env=env)
     assert result.returncode == 1
@@ -218,3 +220,41 @@ def test_progress_with_a_corrupt_file_warns_and_keeps_a_backup(env, tmp_path):
     assert result.stderr.startswith("coursekit: warning: The progress file")
     assert "Traceback" not in result.stderr
     assert len(list(tmp_path.glob("progress.json.corrupt-*"))) == 1
+
+
+# -- hostile banks and responses files -------------------------------------------------------
+
+
+def test_control_characters_in_a_bank_never_reach_the_terminal(tmp_path, env):
+    for name in ("glossary.yaml", "lesson_01.yaml"):
+        (tmp_path / name).write_text((FIXTURES / name).read_text(encoding="utf-8"), encoding="utf-8")
+    text = (FIXTURES / "lesson_00.yaml").read_text(encoding="utf-8")
+    text = text.replace("title: Fixture lesson zero", 'title: "Fixture \\e[2J lesson"')
+    (tmp_path / "lesson_00.yaml").write_text(text, encoding="utf-8")
+    assert "\x1b" in load_bank("00", tmp_path).title
+    assert "\x1b" not in bank_text(load_bank("00", tmp_path))
+    result = coursekit(
+        "quiz", "take", "00", "--no-record", env={**env, "COURSEKIT_QUIZZES": str(tmp_path)}, stdin="q\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Fixture [2J lesson" in result.stdout and "\x1b" not in result.stdout
+
+
+def test_a_hostile_responses_file_exits_one_with_a_message(tmp_path, env):
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text("a: &a {x: 1}\nb: {k0: {<<: *a}, k1: {<<: *a}}\nanswers: {}\n", encoding="utf-8")
+    result = coursekit("quiz", "grade", str(bomb), env=env)
+    assert result.returncode == 1
+    assert f"{bomb}:2: aliases (*a) are not allowed in quiz files" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_hostile_bank_fails_validation_with_exit_one(tmp_path, env):
+    bomb = 'lesson: "00"\ntitle: T\nquestions: &a0 [x, x]\n' + "".join(
+        f"a{level}: &a{level} [*a{level - 1}, *a{level - 1}]\n" for level in range(1, 40)
+    )
+    (tmp_path / "lesson_00.yaml").write_text(bomb, encoding="utf-8")
+    result = coursekit("quiz", "validate", str(tmp_path / "lesson_00.yaml"), env=env)
+    assert result.returncode == 1
+    assert "aliases (*a0) are not allowed in quiz files" in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr

@@ -81,7 +81,7 @@ def test_multiple_choice_is_all_or_nothing(bank):
     assert grade_answer(question, [1, 0]).score == 1.0
     partial = grade_answer(question, [0])
     assert (partial.status, partial.score) == ("incorrect", 0.0)
-    assert "you missed 'high validation error'" in partial.feedback
+    assert partial.feedback == "You missed 'high validation error' (all-or-nothing)."
 
 
 def test_multiple_choice_with_a_text_item_is_a_wrong_type(bank):
@@ -109,10 +109,15 @@ def test_numeric_outside_tolerance_is_incorrect(bank):
     assert grade_answer(bank.by_id["q00-num"], 0.0851).status == "incorrect"
 
 
-def test_numeric_given_as_text_is_reported_as_wrong_type(bank):
+def test_numeric_given_as_text_is_read_as_typed(bank):
     result = grade_answer(bank.by_id["q00-num"], "0.08")
+    assert (result.status, result.score) == ("correct", 1.0)
+
+
+def test_numeric_text_that_is_no_number_is_reported_as_wrong_type(bank):
+    result = grade_answer(bank.by_id["q00-num"], "zero point eight")
     assert (result.status, result.score) == ("wrong_type", 0.0)
-    assert result.feedback == "wrong type: expected a number, got '0.08'"
+    assert result.feedback == "wrong type: expected a number, got 'zero point eight'"
 
 
 def test_numeric_nan_is_incorrect(bank):

@@ -46,7 +46,7 @@ def test_text_mode_prints_the_questions_and_records_nothing(capsys, tmp_path):
 
 def test_text_never_shows_an_answer():
     text = bank_text(load_bank("00"))
-    assert "0.08" not in text.split("What is the gap?")[1]
+    assert "0.08" not in text.split("What is the gap")[1]
     assert "validation data" not in text
 
 
@@ -162,3 +162,29 @@ def test_executed_notebook_output_is_identical_text_on_two_runs(monkeypatch):
     assert outputs[0] == outputs[1]
     assert [output["output_type"] for output in outputs[0]] == ["stream"]
     assert outputs[0][0]["text"] == bank_text(load_bank("00")) + "\n"
+
+
+def test_a_numeric_box_reads_a_fraction_and_its_placeholder_is_no_answer(form):
+    box = form.controls["q00-num"]
+    assert box.placeholder == "a number to 2 decimal places, e.g. 0.25 or 3/4"
+    box.value = "2/25"
+    assert form.check("q00-num").status == "correct"
+    box.value = box.placeholder.split("e.g. ")[1].split(" or ")[0]
+    assert form.check("q00-num").status == "incorrect"
+
+
+def test_bank_text_in_the_form_is_escaped_and_free_of_control_characters():
+    from dataclasses import replace
+
+    bank = load_bank("00")
+    hostile = replace(bank.questions[0], prompt="Pick \x1b[2J<b>one</b>", explanation="x\x07")
+    form = QuizForm(replace(bank, questions=(hostile,), title="T\x1b]0;x\x07"), load_glossary_from())
+    form.controls[hostile.id].value = 0
+    form.check(hostile.id)
+    shown = [
+        getattr(child, "value", "") for box in form.widget.children for child in getattr(box, "children", [box])
+    ]
+    shown.append(form.feedback[hostile.id].value)
+    html_text = "".join(value for value in shown if isinstance(value, str))
+    assert "Pick [2J&lt;b&gt;one&lt;/b&gt;" in html_text
+    assert "\x1b" not in html_text and "\x07" not in html_text

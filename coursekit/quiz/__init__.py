@@ -14,13 +14,16 @@ type               key
 single_choice      ``choices`` (>= 2) and ``answer``: the 0-based index of the correct choice
 multiple_choice    ``choices`` and ``answer``: a list of 0-based indices (at least one)
 true_false         ``answer``: true or false
-numeric            ``answer``: a number, ``tolerance``: the absolute tolerance (>= 0)
+numeric            ``answer``: a number or a fraction (``4/3``), and ``decimals``: the decimal
+                   places the prompt asks for, or ``tolerance``: the absolute tolerance (>= 0)
 matching           ``pairs``: >= 2 ``{left, right}``; the key is the identity pairing
 short_text         ``answer``: text, optional ``accept``: more accepted texts
 =================  ===========================================================================
 
-:mod:`coursekit.quiz.schema` validates these files and reports every problem as
-``FILE:LINE: message``; ``coursekit quiz validate`` runs it. Responses for ``coursekit quiz
+:mod:`coursekit.quiz.reading` reads these files safely (no YAML aliases or merge keys, bounded
+size), :mod:`coursekit.quiz.schema` validates them, handing each question to its type in
+:mod:`coursekit.quiz.types` (one module per type, registered in one table), and every problem
+is reported as ``FILE:LINE: message``; ``coursekit quiz validate`` runs it. Responses for ``coursekit quiz
 grade`` are a YAML or JSON mapping with ``answers`` (question id -> answer) and optional
 ``student`` and ``lesson``.
 

@@ -8,46 +8,59 @@ Every question is worth one point.
 - multiple choice: all-or-nothing; 1 only when exactly the correct choices are selected. The
   feedback still names the missed and the wrongly chosen choices.
 - matching: partial credit, ``(number of correctly matched left items) / (number of pairs)``.
-- numeric: correct when ``|given - answer| <= tolerance`` (plus a relative slack of 1e-9 for
-  floating-point rounding).
+- numeric: correct when ``|given - answer| <= tolerance`` (plus a relative slack of 1e-9),
+  where a question asking for N decimal places has the tolerance ``0.5 * 10**-N``: every answer
+  that rounds to the key is right. Text such as ``"4/3"`` or ``"2^10"`` is read exactly
+  (:mod:`coursekit.quiz.numbers`).
 - short text: correct when the normal form (:func:`coursekit.quiz.normalize.normalize_text`)
   equals that of the answer, of an ``accept`` entry, or of any name of a glossary term whose
   names include the answer (so glossary aliases are accepted too).
 
-An answer of the wrong type (text for a number, say) is reported as ``wrong type: expected ...``
-and scores 0; so are missing answers. Nothing a responses file contains makes grading crash.
+The rules of each type live in its module in :mod:`coursekit.quiz.types`. An answer of the
+wrong type (a list for a number, say) is reported as ``wrong type: expected ...`` and scores 0;
+so are missing answers. Nothing a responses file contains makes grading crash: a 400-digit
+number is ``invalid``, and :meth:`GradeReport.format_text` removes control characters.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from coursekit.quiz.banks import normalize_lesson
-from coursekit.quiz.model import TYPE_LABELS, Bank, Glossary, Question
-from coursekit.quiz.normalize import normalize_text
-from coursekit.quiz.schema import QuizFormatError, describe_value, parse_yaml, read_text
+from coursekit.quiz.model import Bank, Glossary, Question
+from coursekit.quiz.reading import QuizFormatError, describe_value, parse_yaml, read_text
+from coursekit.quiz.text import printable, wrap_text
+from coursekit.quiz.types import REGISTRY
+from coursekit.quiz.types._choices import choice_index
+from coursekit.quiz.types.base import MISSING
+from coursekit.quiz.types.short_text import accepted_answers, accepted_texts, lms_answer_texts
+
+__all__ = [
+    "MISSING",
+    "STATUSES",
+    "GradeReport",
+    "QuestionResult",
+    "Responses",
+    "accepted_answers",
+    "accepted_texts",
+    "choice_picks",
+    "format_points",
+    "grade_answer",
+    "grade_responses",
+    "lms_answer_texts",
+    "parse_responses",
+    "read_responses",
+]
 
 STATUSES = ("correct", "partial", "incorrect", "wrong_type", "invalid", "missing")
 """Possible values of :attr:`QuestionResult.status`."""
 
-_NUMERIC_SLACK = 1e-9
-_TRUE_WORDS = frozenset({"true", "t", "yes", "y"})
-_FALSE_WORDS = frozenset({"false", "f", "no", "n"})
-
-
-class _Missing:
-    """Marker for "no answer was given" (``None`` is a possible, wrong, answer)."""
-
-    def __repr__(self) -> str:
-        return "MISSING"
-
-
-MISSING = _Missing()
+# The grading of analytics (coursekit.grading.analytics) reads choices the same way.
+_choice_index = choice_index
 
 
 @dataclass(frozen=True)
@@ -153,31 +166,40 @@ class GradeReport:
         }
 
     def format_text(self) -> str:
-        """A per-question report and the total, as plain text for a terminal."""
+        """A per-question report and the total, as plain text for a terminal.
+
+        Lines are wrapped, and control characters from the bank or the responses file (a
+        student name, an unknown id) are removed.
+        """
         heading = "Quiz report"
         if self.lesson:
             heading += f", lesson {self.lesson}"
         if self.student:
             heading += f", student {self.student}"
-        lines = [heading, ""]
+        lines = wrap_text(heading, "    ", first_indent="") + [""]
         for number, result in enumerate(self.results, start=1):
             status = result.status.replace("_", " ")
-            lines.append(
-                f"{number:2d}. {result.question_id} ({TYPE_LABELS[result.question_type]}): "
-                f"{status}, {format_points(result.score)}/1"
+            lines.extend(
+                wrap_text(
+                    f"{result.question_id} ({REGISTRY[result.question_type].label}): "
+                    f"{status}, {format_points(result.score)}/1",
+                    "    ",
+                    first_indent=f"{number:2d}. ",
+                )
             )
             if not result.correct:
-                lines.append(f"    {result.feedback}")
-                lines.append(f"    Answer: {result.expected}")
-                lines.append(f"    Why: {result.explanation}")
+                lines.extend(wrap_text(result.feedback, "    "))
+                lines.extend(wrap_text(result.expected, "    ", first_indent="    Answer: "))
+                lines.extend(wrap_text(result.explanation, "    ", first_indent="    Why: "))
         for qid, reason in self.unknown:
-            lines.append(f"Not graded: {qid}: {reason}")
-        lines.extend(f"Problem: {problem}" for problem in self.problems)
+            lines.extend(wrap_text(f"Not graded: {qid}: {reason}", "    ", first_indent=""))
+        for problem in self.problems:
+            lines.extend(wrap_text(f"Problem: {problem}", "    ", first_indent=""))
         lines.append("")
         lines.append(
             f"Total: {format_points(self.score)} / {format_points(self.max_score)} ({self.percent:.0f}%)"
         )
-        return "\n".join(lines)
+        return printable("\n".join(lines))
 
 
 def format_points(points: float) -> str:
@@ -200,217 +222,16 @@ def _plain(value: object, depth: int = 0) -> object:
     return str(value)
 
 
-def _choice_index(question: Question, value: object) -> tuple[int | None, str, str]:
-    """Read one choice as a 0-based index.
+def choice_picks(question: Question, value: object) -> list[int]:
+    """0-based choices an answer selects (for item statistics); empty for types without choices.
 
-    Returns ``(index, "", "")`` or, when ``value`` names no choice, ``(None, status, message)``
-    with status ``wrong_type`` or ``invalid``.
+    Parameters
+    ----------
+    question : Question
+    value : object
+        An answer as in a responses file.
     """
-    count = len(question.choices)
-    wrong_type = (
-        None,
-        "wrong_type",
-        f"wrong type: expected a choice number (0 to {count - 1}) or the text of a choice, "
-        f"got {describe_value(value)}",
-    )
-    if isinstance(value, bool):
-        return wrong_type
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, str):
-        stripped = value.strip()
-        if not re.fullmatch(r"[0-9]{1,6}", stripped):
-            key = normalize_text(stripped)
-            for index, choice in enumerate(question.choices):
-                if key and normalize_text(choice) == key:
-                    return index, "", ""
-            return wrong_type
-        value = int(stripped)
-    if not isinstance(value, int):
-        return wrong_type
-    if not 0 <= value < count:
-        return (
-            None,
-            "invalid",
-            f"invalid: there is no choice {value}; choices are numbered 0 to {count - 1}",
-        )
-    return value, "", ""
-
-
-def _grade_single_choice(
-    question: Question, value: object, glossary: Glossary | None
-) -> tuple[str, float, str]:
-    index, status, problem = _choice_index(question, value)
-    if index is None:
-        return status, 0.0, problem
-    chosen = describe_value(question.choices[index])
-    if index == question.answer:
-        return "correct", 1.0, f"Correct: {chosen}."
-    return "incorrect", 0.0, f"You chose {chosen}, which is not correct."
-
-
-def _grade_multiple_choice(
-    question: Question, value: object, glossary: Glossary | None
-) -> tuple[str, float, str]:
-    items = list(value) if isinstance(value, (list, tuple)) else [value]
-    chosen: set[int] = set()
-    for item in items:
-        index, status, problem = _choice_index(question, item)
-        if index is None:
-            if status == "wrong_type":
-                problem = problem.replace(
-                    "expected a choice number", "expected a list of choice numbers"
-                )
-            return status, 0.0, problem
-        chosen.add(index)
-    correct = set(question.answer)
-    if chosen == correct:
-        return "correct", 1.0, "Correct: you chose exactly the right choices."
-    parts = []
-    missed = sorted(correct - chosen)
-    extra = sorted(chosen - correct)
-    if missed:
-        parts.append(
-            "you missed " + ", ".join(describe_value(question.choices[index]) for index in missed)
-        )
-    if extra:
-        parts.append(
-            "you wrongly chose "
-            + ", ".join(describe_value(question.choices[index]) for index in extra)
-        )
-    return "incorrect", 0.0, "Not quite: " + "; ".join(parts) + " (all-or-nothing)."
-
-
-def _grade_true_false(
-    question: Question, value: object, glossary: Glossary | None
-) -> tuple[str, float, str]:
-    given: bool | None = None
-    if isinstance(value, bool):
-        given = value
-    elif isinstance(value, str):
-        word = normalize_text(value)
-        given = True if word in _TRUE_WORDS else False if word in _FALSE_WORDS else None
-    if given is None:
-        return "wrong_type", 0.0, f"wrong type: expected true or false, got {describe_value(value)}"
-    if given == question.answer:
-        return "correct", 1.0, f"Correct: the statement is {'true' if given else 'false'}."
-    return "incorrect", 0.0, f"You answered {'true' if given else 'false'}, which is not correct."
-
-
-def _grade_numeric(
-    question: Question, value: object, glossary: Glossary | None
-) -> tuple[str, float, str]:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return "wrong_type", 0.0, f"wrong type: expected a number, got {describe_value(value)}"
-    given = float(value)
-    allowed = question.tolerance + _NUMERIC_SLACK * max(1.0, abs(question.answer))
-    margin = f"within {question.tolerance:g} of" if question.tolerance else "equal to"
-    if math.isfinite(given) and abs(given - question.answer) <= allowed:
-        return "correct", 1.0, f"Correct: {given:g} is {margin} the answer."
-    return "incorrect", 0.0, f"You answered {given:g}, which is not {margin} the answer."
-
-
-def _grade_matching(
-    question: Question, value: object, glossary: Glossary | None
-) -> tuple[str, float, str]:
-    if not isinstance(value, Mapping):
-        return (
-            "wrong_type",
-            0.0,
-            f"wrong type: expected a mapping from left items to right items, got {describe_value(value)}",
-        )
-    given = {normalize_text(str(left)): right for left, right in value.items()}
-    matched = 0
-    wrong = []
-    for left, right in question.pairs:
-        answer = given.get(normalize_text(left))
-        if isinstance(answer, str) and normalize_text(answer) == normalize_text(right):
-            matched += 1
-        else:
-            wrong.append(left)
-    known = {normalize_text(left) for left, _ in question.pairs}
-    strangers = [str(left) for left in value if normalize_text(str(left)) not in known]
-    score = matched / len(question.pairs)
-    notes = [f"{matched} of {len(question.pairs)} pairs matched"]
-    if wrong:
-        notes.append("check " + ", ".join(repr(left) for left in wrong))
-    if strangers:
-        notes.append(
-            "ignored unknown left items " + ", ".join(repr(left) for left in strangers[:5])
-        )
-    status = "correct" if matched == len(question.pairs) else "partial" if matched else "incorrect"
-    return status, score, "; ".join(notes) + "."
-
-
-def accepted_answers(question: Question, glossary: Glossary | None = None) -> set[str]:
-    """Normal forms accepted for a short-text question (answer, ``accept`` and glossary names)."""
-    accepted = {normalize_text(text) for text in (question.answer, *question.accept)}
-    if glossary is not None:
-        for term in glossary.terms:
-            names = {normalize_text(name) for name in term.names}
-            if names & accepted:
-                accepted |= names
-    return accepted
-
-
-def accepted_texts(question: Question, glossary: Glossary | None = None) -> list[str]:
-    """Accepted answers of a short-text question as written, for exports.
-
-    The model answer comes first, then the ``accept`` entries, then the names of any glossary
-    term that one of them names. Texts that differ only in letter case or spacing are listed
-    once (LMS matching ignores those); hyphenated variants are kept, as LMSs do not equate them.
-    """
-    texts = [question.answer, *question.accept]
-    if glossary is not None:
-        accepted = accepted_answers(question, glossary)
-        for term in glossary.terms:
-            if any(normalize_text(name) in accepted for name in term.names):
-                texts.extend(term.names)
-    unique: dict[str, str] = {}
-    for text in texts:
-        unique.setdefault(" ".join(text.casefold().split()), text)
-    return list(unique.values())
-
-
-def lms_answer_texts(question: Question, glossary: Glossary | None = None) -> list[str]:
-    """Accepted short-text answers with the spacing and hyphen variants coursekit accepts.
-
-    An LMS matches a short answer exactly (up to letter case), while coursekit's normal form
-    (:func:`~coursekit.quiz.normalize.normalize_text`) ignores spaces and hyphens. For each text of
-    :func:`accepted_texts`, this adds the same words joined by hyphens, by spaces and by nothing
-    ("early stopping", "early-stopping", "earlystopping"), so that Moodle and Canvas accept what
-    the notebook quiz accepts. Each variant has the same normal form as the text it came from.
-    """
-    unique: dict[str, str] = {}
-    for text in accepted_texts(question, glossary):
-        words = [word for word in re.split(r"[\s\-\u2010\u2011\u2013\u2014]+", text.strip()) if word]
-        for variant in (text, " ".join(words), "-".join(words), "".join(words)):
-            unique.setdefault(" ".join(variant.casefold().split()), variant)
-    return list(unique.values())
-
-
-def _grade_short_text(
-    question: Question, value: object, glossary: Glossary | None
-) -> tuple[str, float, str]:
-    if not isinstance(value, str):
-        return "wrong_type", 0.0, f"wrong type: expected text, got {describe_value(value)}"
-    if normalize_text(value) in accepted_answers(question, glossary):
-        return "correct", 1.0, "Correct."
-    return (
-        "incorrect",
-        0.0,
-        f"You answered {describe_value(value)}, which is not an accepted answer.",
-    )
-
-
-_GRADERS = {
-    "single_choice": _grade_single_choice,
-    "multiple_choice": _grade_multiple_choice,
-    "true_false": _grade_true_false,
-    "numeric": _grade_numeric,
-    "matching": _grade_matching,
-    "short_text": _grade_short_text,
-}
+    return REGISTRY[question.type].choice_picks(question, value)
 
 
 def grade_answer(
@@ -438,7 +259,7 @@ def grade_answer(
     if value is MISSING:
         status, score, feedback = "missing", 0.0, "No answer was given."
     else:
-        status, score, feedback = _GRADERS[question.type](question, value, glossary)
+        status, score, feedback = REGISTRY[question.type].grade(question, value, glossary)
     return QuestionResult(
         question_id=question.id,
         question_type=question.type,
@@ -495,6 +316,9 @@ def parse_responses(text: str, path: str | Path = "<responses>") -> Responses:
             raise QuizFormatError(path, error.lineno, f"invalid JSON: {error.msg}") from None
         except RecursionError:
             raise QuizFormatError(path, None, "invalid JSON: nested too deeply") from None
+        except ValueError as error:
+            # e.g. an integer with more digits than Python converts
+            raise QuizFormatError(path, None, f"invalid JSON value: {error}") from None
         lines = _no_line
     else:
         data, lines = parse_yaml(text, path)

@@ -13,25 +13,12 @@ from pathlib import Path
 
 import numpy as np
 
-QUESTION_TYPES = (
-    "single_choice",
-    "multiple_choice",
-    "true_false",
-    "numeric",
-    "matching",
-    "short_text",
-)
-"""The question types a bank may use, in the order the schema lists them."""
+from coursekit.quiz.types import QUESTION_TYPES, REGISTRY
 
-TYPE_LABELS = {
-    "single_choice": "single choice",
-    "multiple_choice": "multiple choice",
-    "true_false": "true or false",
-    "numeric": "number",
-    "matching": "matching",
-    "short_text": "short answer",
-}
+TYPE_LABELS = {name: question_type.label for name, question_type in REGISTRY.items()}
 """Human-readable name of each question type, used by every front end."""
+
+__all__ = ["QUESTION_TYPES", "TYPE_LABELS", "Bank", "Glossary", "Question", "Term"]
 
 
 @dataclass(frozen=True)
@@ -55,7 +42,10 @@ class Question:
     choices : tuple of str
         The choices of a single- or multiple-choice question, otherwise empty.
     tolerance : float
-        Absolute tolerance of a numeric question, ``>= 0``.
+        Absolute tolerance of a numeric question, ``>= 0`` (``0.5 * 10**-decimals`` when the
+        question gives ``decimals``).
+    decimals : int or None
+        Decimal places a numeric question asks for, or None when it gives a tolerance.
     pairs : tuple of (str, str)
         ``(left, right)`` pairs of a matching question; the identity pairing is the key.
     accept : tuple of str
@@ -76,6 +66,7 @@ class Question:
     answer: int | tuple[int, ...] | bool | float | str | None = None
     choices: tuple[str, ...] = ()
     tolerance: float = 0.0
+    decimals: int | None = None
     pairs: tuple[tuple[str, str], ...] = ()
     accept: tuple[str, ...] = ()
     terms: tuple[str, ...] = ()
@@ -85,29 +76,17 @@ class Question:
     @property
     def type_label(self) -> str:
         """Human-readable name of the question type."""
-        return TYPE_LABELS[self.type]
+        return REGISTRY[self.type].label
 
     def answer_text(self) -> str:
-        """The correct answer as a learner would write it, e.g. ``"B) dropout"``.
+        """The correct answer as a learner would write it, e.g. ``"dropout"`` or ``"1.33"``.
 
         Returns
         -------
         str
-            One line of text; for matching, the pairs joined by ``"; "``.
+            One line of text; several answers (multiple choice, matching) are joined by ``"; "``.
         """
-        if self.type == "single_choice":
-            return self.choices[self.answer]
-        if self.type == "multiple_choice":
-            return "; ".join(self.choices[index] for index in self.answer)
-        if self.type == "true_false":
-            return "true" if self.answer else "false"
-        if self.type == "numeric":
-            if self.tolerance:
-                return f"{self.answer:g} (± {self.tolerance:g})"
-            return f"{self.answer:g}"
-        if self.type == "matching":
-            return "; ".join(f"{left} → {right}" for left, right in self.pairs)
-        return str(self.answer)
+        return REGISTRY[self.type].answer_text(self)
 
     def matching_order(self) -> tuple[int, ...]:
         """Order in which a front end lists the right-hand sides of a matching question.

@@ -1,37 +1,37 @@
 """Take a quiz in the terminal: numbered choices, feedback after each answer, a score at the end.
 
 Input is read line by line, so the quiz can be driven by piping text into ``coursekit quiz take``
-(the tests do). An empty line skips a question; the end of the input ends the quiz, and the
-questions not reached count as unanswered.
+(the tests do). An empty line skips a question and ``q`` quits the quiz (as in the flashcards);
+the end of the input ends it too. Questions not answered count as unanswered, and their answers
+are not shown, so they can be tried again later. An answer that cannot be read is asked again;
+the learner is warned before the last try, after which the question is skipped.
 """
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Callable
 from typing import TextIO
 
 from coursekit.quiz.grading import MISSING, GradeReport, QuestionResult, format_points, grade_answer
 from coursekit.quiz.model import Bank, Glossary, Question
-from coursekit.quiz.render import answer_hint, choice_letter, question_lines, wrap_text
+from coursekit.quiz.render import answer_hint, question_lines, wrap_text
+from coursekit.quiz.text import printable
+from coursekit.quiz.types import REGISTRY
 
 MAX_TRIES = 3
 """Unreadable answers to one question before it is skipped."""
 
+QUIT_WORDS = frozenset({"q", "quit"})
+"""What the learner types to stop the quiz."""
+
+
+class _Quit(Exception):
+    """The learner typed ``q``."""
+
 
 class _Unreadable(ValueError):
     """The typed text is not an answer of the expected form (the message says why)."""
-
-
-def _parse_number_list(text: str, count: int) -> list[int]:
-    parts = [part for part in re.split(r"[\s,;]+", text) if part]
-    indices = []
-    for part in parts:
-        if not part.isdigit() or not 1 <= int(part) <= count:
-            raise _Unreadable(f"{part!r} is not a choice number from 1 to {count}")
-        indices.append(int(part) - 1)
-    return indices
 
 
 def parse_typed_answer(question: Question, text: str) -> object:
@@ -46,55 +46,23 @@ def parse_typed_answer(question: Question, text: str) -> object:
     Returns
     -------
     object
-        A 0-based index, a list of indices, a bool, a float, a ``{left: right}`` mapping or
-        the text, according to the question type.
+        A 0-based index, a list of indices, a bool, the number as typed (``"4/3"``), a
+        ``{left: right}`` mapping or the text, according to the question type.
 
     Raises
     ------
     ValueError
         When the text cannot be read as an answer of that type; the message says why.
     """
-    text = text.strip()
-    if question.type == "single_choice":
-        indices = _parse_number_list(text, len(question.choices))
-        if len(indices) != 1:
-            raise _Unreadable("type one choice number")
-        return indices[0]
-    if question.type == "multiple_choice":
-        return sorted(set(_parse_number_list(text, len(question.choices))))
-    if question.type == "true_false":
-        word = text.lower()
-        if word in ("t", "true", "y", "yes"):
-            return True
-        if word in ("f", "false", "n", "no"):
-            return False
-        raise _Unreadable("type t (true) or f (false)")
-    if question.type == "numeric":
-        try:
-            return float(text)
-        except ValueError:
-            raise _Unreadable(
-                f"{text!r} is not a number (use a point for decimals, e.g. 0.25)"
-            ) from None
-    if question.type == "matching":
-        letters = re.sub(r"[\s,;]+", "", text).upper()
-        count = len(question.pairs)
-        valid = [choice_letter(position) for position in range(count)]
-        if len(letters) != count or any(letter not in valid for letter in letters):
-            raise _Unreadable(
-                f"type {count} letters from {valid[0]} to {valid[-1]}, one per numbered item"
-            )
-        order = question.matching_order()
-        return {
-            left: question.pairs[order[valid.index(letter)]][1]
-            for (left, _), letter in zip(question.pairs, letters, strict=True)
-        }
-    return text
+    try:
+        return REGISTRY[question.type].parse_typed(question, text.strip())
+    except ValueError as problem:
+        raise _Unreadable(str(problem)) from None
 
 
 def _print_lines(lines: list[str], out: TextIO) -> None:
     for line in lines:
-        print(line, file=out)
+        print(printable(line), file=out)
 
 
 def take_quiz(
@@ -123,25 +91,30 @@ def take_quiz(
     """
     out = sys.stdout if output is None else output
     total = len(bank.questions)
-    print(f"Quiz for lesson {bank.lesson}: {bank.title} ({total} questions)", file=out)
-    print("Press Enter on an empty line to skip a question.", file=out)
+    _print_lines([f"Quiz for lesson {bank.lesson}: {bank.title} ({total} questions)"], out)
+    print("Press Enter on an empty line to skip a question, or type q to quit.", file=out)
     results = []
     ended = False
     for number, question in enumerate(bank.questions, start=1):
         value = MISSING
+        skipped_note = "   Skipped."
         if not ended:
             print("", file=out)
             _print_lines(question_lines(question, number, total), out)
             try:
-                value = _ask(question, read_line, out)
+                value, skipped_note = _ask(question, read_line, out)
             except EOFError:
                 ended = True
                 print("", file=out)
                 print("Input ended: the remaining questions count as unanswered.", file=out)
+            except _Quit:
+                ended = True
+                print("", file=out)
+                print("Quiz stopped: the remaining questions count as unanswered.", file=out)
         result = grade_answer(question, value, glossary)
         results.append(result)
         if not ended:
-            _print_feedback(result, out)
+            _print_feedback(result, skipped_note, out)
     report = GradeReport(results=tuple(results), lesson=bank.lesson)
     print("", file=out)
     print(
@@ -151,27 +124,36 @@ def take_quiz(
     return report
 
 
-def _ask(question: Question, read_line: Callable[[str], str], out: TextIO) -> object:
-    hint = answer_hint(question)
-    for _ in range(MAX_TRIES):
+def _ask(question: Question, read_line: Callable[[str], str], out: TextIO) -> tuple[object, str]:
+    """Read an answer: ``(value, note)``, the note saying why when ``value`` is MISSING."""
+    hint = printable(answer_hint(question))
+    for attempt in range(1, MAX_TRIES + 1):
         text = read_line(f"Your answer ({hint}): ").strip()
         if not text:
-            return MISSING
+            return MISSING, "   Skipped."
+        if text.lower() in QUIT_WORDS:
+            raise _Quit
         try:
-            return parse_typed_answer(question, text)
+            return parse_typed_answer(question, text), ""
         except ValueError as problem:
-            print(f"   Could not read that: {problem}.", file=out)
-    print(f"   Skipped after {MAX_TRIES} unreadable answers.", file=out)
-    return MISSING
+            message = f"Could not read that: {problem}."
+            if attempt == MAX_TRIES - 1:
+                message += " One more unreadable answer skips this question."
+            elif attempt < MAX_TRIES:
+                message += " Please try again."
+            _print_lines(wrap_text(message, "   "), out)
+    return MISSING, f"   Skipped after {MAX_TRIES} unreadable answers."
 
 
-def _print_feedback(result: QuestionResult, out: TextIO) -> None:
+def _print_feedback(result: QuestionResult, skipped_note: str, out: TextIO) -> None:
     if result.correct:
         print("   Correct!", file=out)
     elif result.status == "missing":
-        print("   Skipped.", file=out)
+        # Nothing about the answer: the learner can come back to this question.
+        _print_lines([skipped_note], out)
+        return
     else:
-        print(f"   Not quite. {result.feedback}", file=out)
+        _print_lines(wrap_text(f"Not quite. {result.feedback}", "   ", first_indent="   "), out)
     if not result.correct:
         _print_lines(wrap_text(result.expected, "   ", first_indent="   Answer: "), out)
     _print_lines(wrap_text(result.explanation, "   ", first_indent="   Why: "), out)

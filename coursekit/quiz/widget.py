@@ -27,9 +27,11 @@ import html
 import os
 
 from coursekit.quiz.banks import load_bank, load_glossary_from
-from coursekit.quiz.grading import MISSING, GradeReport, QuestionResult, format_points, grade_answer
-from coursekit.quiz.model import Bank, Glossary, Question
+from coursekit.quiz.grading import GradeReport, QuestionResult, format_points, grade_answer
+from coursekit.quiz.model import Bank, Glossary
 from coursekit.quiz.render import bank_text
+from coursekit.quiz.text import printable
+from coursekit.quiz.types import REGISTRY
 
 MODE_ENV = "COURSEKIT_QUIZ_MODE"
 MODES = ("text", "widget")
@@ -100,17 +102,22 @@ def show_quiz(lesson: str | int, *, mode: str | None = None) -> None:
     display(bundle, raw=True)
 
 
+def _html(text: str) -> str:
+    """Bank or response text as HTML: control characters removed, then escaped."""
+    return html.escape(printable(text))
+
+
 def _feedback_html(result: QuestionResult) -> str:
     if result.correct:
         verdict = "<b style='color:#1a7f37'>Correct.</b>"
     elif result.status == "missing":
         verdict = "<b style='color:#9a6700'>No answer yet.</b>"
     else:
-        verdict = f"<b style='color:#cf222e'>Not quite.</b> {html.escape(result.feedback)}"
+        verdict = f"<b style='color:#cf222e'>Not quite.</b> {_html(result.feedback)}"
     parts = [verdict]
     if not result.correct:
-        parts.append(f"<br><i>Answer:</i> {html.escape(result.expected)}")
-    parts.append(f"<br><i>Why:</i> {html.escape(result.explanation)}")
+        parts.append(f"<br><i>Answer:</i> {_html(result.expected)}")
+    parts.append(f"<br><i>Why:</i> {_html(result.explanation)}")
     return "".join(parts)
 
 
@@ -146,13 +153,13 @@ class QuizForm:
         self.controls: dict[str, object] = {}
         self.feedback: dict[str, widgets.HTML] = {}
         self.check_buttons: dict[str, widgets.Button] = {}
-        boxes = [widgets.HTML(f"<h3>Quiz: {html.escape(bank.title)}</h3>")]
+        boxes = [widgets.HTML(f"<h3>Quiz: {_html(bank.title)}</h3>")]
         total = len(bank.questions)
         for number, question in enumerate(bank.questions, start=1):
             heading = widgets.HTMLMath(
-                f"<b>Question {number} of {total}</b> <i>({question.type_label})</i><br>{html.escape(question.prompt)}"
+                f"<b>Question {number} of {total}</b> <i>({question.type_label})</i><br>{_html(question.prompt)}"
             )
-            control, view = self._control(question, widgets)
+            control, view = REGISTRY[question.type].widget_control(question, widgets)
             self.controls[question.id] = control
             self.feedback[question.id] = widgets.HTML("")
             button = widgets.Button(description="Check", tooltip="Check this answer")
@@ -175,64 +182,10 @@ class QuizForm:
         self.widget = widgets.VBox([style, *boxes])
         self.widget.add_class("coursekit-quiz")
 
-    @staticmethod
-    def _control(question: Question, widgets):
-        """The input widget(s) of a question: ``(control, view)``, where ``view`` is displayed."""
-        if question.type == "single_choice":
-            control = widgets.RadioButtons(
-                options=[(choice, index) for index, choice in enumerate(question.choices)],
-                value=None,
-            )
-            return control, control
-        if question.type == "true_false":
-            control = widgets.RadioButtons(options=[("True", True), ("False", False)], value=None)
-            return control, control
-        if question.type == "multiple_choice":
-            control = [
-                widgets.Checkbox(value=False, description=choice, indent=False)
-                for choice in question.choices
-            ]
-            return control, widgets.VBox(control)
-        if question.type == "matching":
-            rights = [question.pairs[index][1] for index in question.matching_order()]
-            control = [
-                widgets.Dropdown(
-                    options=[("(choose)", None), *[(right, right) for right in rights]],
-                    value=None,
-                    description=left,
-                )
-                for left, _ in question.pairs
-            ]
-            return control, widgets.VBox(control)
-        placeholder = "a number" if question.type == "numeric" else "your answer"
-        control = widgets.Text(value="", placeholder=placeholder)
-        return control, control
-
     def answer(self, question_id: str) -> object:
         """The current answer to a question, as :func:`grade_answer` takes it (MISSING if none)."""
         question = self.bank.by_id[question_id]
-        control = self.controls[question_id]
-        if question.type in ("single_choice", "true_false"):
-            return MISSING if control.value is None else control.value
-        if question.type == "multiple_choice":
-            chosen = [index for index, box in enumerate(control) if box.value]
-            return chosen if chosen else MISSING
-        if question.type == "matching":
-            given = {
-                question.pairs[index][0]: box.value
-                for index, box in enumerate(control)
-                if box.value is not None
-            }
-            return given if given else MISSING
-        text = control.value.strip()
-        if not text:
-            return MISSING
-        if question.type == "numeric":
-            try:
-                return float(text)
-            except ValueError:
-                return text
-        return text
+        return REGISTRY[question.type].widget_answer(question, self.controls[question_id])
 
     def check(self, question_id: str) -> QuestionResult:
         """Grade one question and show its feedback."""

@@ -1,12 +1,14 @@
 """Moodle GIFT export, written by hand (GIFT is a small plain-text format).
 
-Question types map to GIFT as follows:
+Question types map to GIFT as follows (each type writes its own part, in
+:mod:`coursekit.quiz.types`):
 
 - single choice: ``{=right ~wrong ...}``;
 - multiple choice: ``{~%50%right ~%50%right ~%-100%wrong}`` (each correct choice gets an equal
   share of 100 %, each wrong one -100 %, so guessing everything earns nothing);
 - true/false: ``{TRUE}`` / ``{FALSE}``;
-- numeric: ``{#answer:tolerance}``;
+- numeric: ``{#answer:tolerance}`` (half a unit of the last decimal asked for, when the
+  question asks for N decimal places);
 - matching: ``{=left -> right ...}``;
 - short text: ``{=answer =accepted ...}`` (Moodle compares case-insensitively).
 
@@ -22,26 +24,11 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from coursekit.quiz.grading import lms_answer_texts
 from coursekit.quiz.model import Bank, Glossary, Question
 from coursekit.quiz.render import prompt_with_choices
+from coursekit.quiz.types import REGISTRY
 
 _SPECIAL = "\\~=#{}:"
-
-# Moodle accepts only these percentages for partial credit; 100/k for k = 1..10 are among them.
-_MOODLE_FRACTIONS = {
-    1: "100",
-    2: "50",
-    3: "33.33333",
-    4: "25",
-    5: "20",
-    6: "16.66667",
-    7: "14.28571",
-    8: "12.5",
-    9: "11.11111",
-    10: "10",
-}
-
 
 def gift_escape(text: str) -> str:
     """Escape GIFT's special characters (``~ = # { } :`` and backslash) and newlines.
@@ -60,26 +47,12 @@ def gift_escape(text: str) -> str:
     return escaped.replace("\r\n", "\n").replace("\n", "\\n")
 
 
-def _number(value: float) -> str:
+def gift_number(value: float) -> str:
     """``value`` in fixed point ("0.000001", never "1e-06", which Moodle's GIFT reader rejects)."""
     return np.format_float_positional(float(value), trim="-")
 
 
-def _answers(question: Question, glossary: Glossary | None) -> list[str]:
-    if question.type == "single_choice":
-        return [
-            ("=" if index == question.answer else "~") + gift_escape(choice)
-            for index, choice in enumerate(question.choices)
-        ]
-    if question.type == "multiple_choice":
-        share = _MOODLE_FRACTIONS.get(len(question.answer), f"{100 / len(question.answer):.5f}")
-        return [
-            f"~%{share if index in question.answer else '-100'}%{gift_escape(choice)}"
-            for index, choice in enumerate(question.choices)
-        ]
-    if question.type == "matching":
-        return [f"={gift_escape(left)} -> {gift_escape(right)}" for left, right in question.pairs]
-    return [f"={gift_escape(text)}" for text in lms_answer_texts(question, glossary)]
+_number = gift_number
 
 
 def question_to_gift(
@@ -105,13 +78,7 @@ def question_to_gift(
         return f"// {question.id} ({question.type_label})\n{title}[markdown]{gift_escape(prompt_with_choices(question, 'markdown'))}{{}}"
     prompt = f"{title}[markdown]{gift_escape(question.prompt)}"
     feedback = f"####{gift_escape(question.explanation)}"
-    if question.type == "true_false":
-        body = f"{{{'TRUE' if question.answer else 'FALSE'}{feedback}}}"
-    elif question.type == "numeric":
-        body = f"{{#{_number(question.answer)}:{_number(question.tolerance)}{feedback}}}"
-    else:
-        answers = "".join(f"\t{answer}\n" for answer in _answers(question, glossary))
-        body = f"{{\n{answers}\t{feedback}\n}}"
+    body = REGISTRY[question.type].gift_body(question, glossary, feedback)
     return f"// {question.id} ({question.type_label})\n{prompt}{body}"
 
 
