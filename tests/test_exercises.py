@@ -24,7 +24,7 @@ def test_a_stub_reports_not_implemented_instead_of_raising():
     result = run_check(get_exercise("polynomial_features"), stub)
     assert result.status == NOT_IMPLEMENTED
     assert "not implemented yet" in result.summary()
-    assert result.function is reference_polynomial_features
+    assert result.function.__wrapped__ is reference_polynomial_features
 
 
 def test_failure_names_the_case_expected_got_and_hint():
@@ -204,3 +204,36 @@ def test_custom_exercise_with_extra_check_failing():
     )
     result = run_check(exercise, lambda x: 2 * x)
     assert result.status == FAILED and result.cases[-1].label == "gradient"
+
+
+def _split_with(size):
+    def split(n_samples, val_fraction, test_fraction, rng):
+        order = rng.permutation(n_samples)
+        n_val, n_test = size(val_fraction * n_samples), size(test_fraction * n_samples)
+        n_train = n_samples - n_val - n_test
+        return order[:n_train], order[n_train:n_train + n_val], order[n_train + n_val:]
+
+    return split
+
+
+def test_split_feedback_blames_the_part_cut_down_by_int_not_the_training_part():
+    result = run_check(get_exercise("split_indices"), _split_with(int))
+    message = next(case.message for case in result.cases if not case.passed)
+    assert message.startswith("the val part should hold 6 indices, round(val_fraction * n_samples), got 5.")
+    assert "int() cuts the product down" in message and "train" not in message
+
+
+def test_split_feedback_on_rounding_half_up_says_python_rounds_halves_to_even():
+    result = run_check(get_exercise("split_indices"), _split_with(lambda product: int(product + 0.5)))
+    failed = [case for case in result.cases if not case.passed]
+    assert [case.label for case in failed] == ["no test set", "a half to round (2.5 rounds to 2)"]
+    assert "Python's round() rounds halves to even, round(2.5) == 2." in failed[0].message
+
+
+def test_a_split_with_the_right_sizes_but_a_wrong_train_part_names_the_train_part():
+    def drops_one(n_samples, val_fraction, test_fraction, rng):
+        train, val, test = _split_with(round)(n_samples, val_fraction, test_fraction, rng)
+        return train[:-1], val, test
+
+    message = next(c.message for c in run_check(get_exercise("split_indices"), drops_one).cases if not c.passed)
+    assert message.startswith("the train part should hold 60 indices, the rest (n_samples = 100")

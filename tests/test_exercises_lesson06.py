@@ -105,7 +105,7 @@ def test_categorical_summed_over_the_batch_fails():
 
     result = run_check(get_exercise("smoothed_categorical_crossentropy"), summed)
     assert result.status == FAILED
-    assert "a mean over the batch" in result.summary()
+    assert "average over the batch" in result.summary()
 
 
 def test_binary_targets_one_minus_s_and_s_fail_with_the_keras_rule_in_the_hint():

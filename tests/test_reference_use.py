@@ -106,3 +106,36 @@ def test_the_self_check_scores_it_not_done_and_says_why(handed_in):
     assert result.status == USES_REFERENCE and not result.passed
     assert "coursekit's own reference implementation" in result.summary()
     assert "Why: it" in result.summary()
+
+
+def test_a_lambda_that_calls_the_reference_is_caught():
+    assert "calls coursekit's answer" in reference_use(lambda x, degree: capacity.polynomial_features(x, degree), EXERCISE)
+
+
+def test_the_exercise_modules_own_helpers_are_caught_directly_and_wrapped():
+    from coursekit.exercises import lesson02
+
+    forward = get_exercise("dropout_forward")
+    assert "coursekit.exercises.lesson02" in reference_use(lesson02._training_forward, forward)
+    assert "wraps coursekit's answer" in reference_use(functools.partial(lesson02._training_forward), forward)
+    assert "calls coursekit's answer" in reference_use(lambda x, rate, rng: lesson02._training_forward(x, rate, rng), forward)
+
+
+def test_a_partial_of_a_solution_is_caught():
+    assert "coursekit.exercises.solutions" in reference_use(functools.partial(solutions.polynomial_features), EXERCISE)
+
+
+def test_the_grader_sandbox_uses_the_self_checks_own_test():
+    from coursekit.exercises import core
+    from coursekit.grading import sandbox
+
+    assert sandbox.reference_use is core.reference_use
+
+
+def test_a_reference_reached_through_a_package_attribute_chain_is_caught():
+    import coursekit
+
+    def wrapper(x, degree):
+        return coursekit.reference.capacity.polynomial_features(x, degree)
+
+    assert "calls coursekit's answer" in reference_use(wrapper, EXERCISE)

@@ -2,8 +2,10 @@
 
 In a notebook::
 
-    from coursekit.exercises import check
+    from coursekit.exercises import check, hint, solution
     result = check("polynomial_features", polynomial_features)
+    hint("polynomial_features")        # more specific than the hint shown with a failure
+    solution("polynomial_features")    # the full answer
 """
 
 from coursekit.exercises.core import (
@@ -15,7 +17,7 @@ from coursekit.exercises.core import (
     compare,
     run_check,
 )
-from coursekit.exercises.registry import all_exercises, check, get_exercise
+from coursekit.exercises.registry import all_exercises, check, get_exercise, hint, solution
 
 __all__ = [
     "Case",
@@ -27,5 +29,7 @@ __all__ = [
     "check",
     "compare",
     "get_exercise",
+    "hint",
     "run_check",
+    "solution",
 ]

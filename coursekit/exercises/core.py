@@ -33,6 +33,11 @@ PASSED = "passed"
 FAILED = "failed"
 NOT_IMPLEMENTED = "not implemented"
 USES_REFERENCE = "uses reference"
+#: The object checked is :class:`CoursekitVersion`, bound by the notebook after a ❌ or ⏳: no
+#: work of the learner's was judged, so nothing is recorded.
+STILL_COURSEKIT = "still coursekit's version"
+
+_SYMBOLS = {PASSED: "✅", FAILED: "❌", NOT_IMPLEMENTED: "⏳", USES_REFERENCE: "❌"}
 
 
 @dataclass(frozen=True)
@@ -97,7 +102,7 @@ class Exercise:
         ``make_cases(rng) -> list[Case]``; random inputs plus edge cases. The grader passes an
         instructor-chosen generator, so cases cannot be known in advance.
     hint : str
-        Advice shown when a case fails.
+        First-level hint, shown with the first failure: a conceptual nudge, no code.
     rtol, atol : float
         Tolerances of the default comparison (``|got - expected| <= atol + rtol * |expected|``).
     judge : callable, optional
@@ -108,6 +113,10 @@ class Exercise:
         The function must return the same result when called twice on the same inputs (fresh
         generators from the same seed): it draws every random number from its ``rng``
         argument. Checked by :func:`call_learner`, in the self-check and in grading alike.
+    hint_detail : str
+        Second-level hint, more specific but still not the whole line: shown by
+        ``hint(name)`` and with a second failed attempt. The third level, the full answer, is
+        the exercise's solution (:func:`coursekit.exercises.registry.solution`).
     """
 
     name: str
@@ -120,6 +129,58 @@ class Exercise:
     judge: Judge | None = None
     extra_checks: tuple[ExtraCheck, ...] = ()
     reproducible: bool = False
+    hint_detail: str = ""
+
+
+class CoursekitVersion:
+    """coursekit's implementation of an exercise, bound in a notebook after a ❌ or ⏳.
+
+    ``CheckResult.function`` returns one when the learner's function did not pass, so the lesson
+    goes on. It is marked on purpose: checking it again reports :data:`STILL_COURSEKIT` ("run
+    your function's cell, then this check") instead of a verdict, its ``repr`` says what it is,
+    and its first call in the check's own cell prints one line, so a demo line under the check
+    shows which version ran (later cells, which may be printing a table, stay quiet; outside
+    IPython the first call after the check prints it). :func:`reference_use` treats it as
+    coursekit's answer.
+
+    Parameters
+    ----------
+    name : str
+        The exercise's name.
+    function : callable
+        coursekit's implementation (the exercise's reference).
+    verdict : str
+        The symbol of the verdict after which it was bound, "❌" or "⏳".
+    """
+
+    def __init__(self, name: str, function: Callable, verdict: str) -> None:
+        self.name, self.verdict = name, verdict
+        self.__wrapped__ = function
+        self.__doc__ = getattr(function, "__doc__", None)
+        self.rearm()
+
+    def rearm(self) -> None:
+        """Announce the next call made in the current notebook cell (the check's own)."""
+        self._announce_in = _cell_number()
+        self._announce = True
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._announce and _cell_number() == self._announce_in:
+            self._announce = False
+            print(f"↪ coursekit's version of {self.name} ran here (yours has not passed its check).")
+        return self.__wrapped__(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<coursekit's version of {self.name}, bound after your {self.verdict}>"
+
+
+def _cell_number() -> int | None:
+    """The execution count of the IPython cell now running, None outside IPython."""
+    import sys
+
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
+    return getattr(shell, "execution_count", None)
 
 
 @dataclass
@@ -130,9 +191,13 @@ class CheckResult:
     ----------
     exercise, lesson : str
     status : str
-        One of ``"passed"``, ``"failed"``, ``"not implemented"``, ``"uses reference"``.
+        One of ``"passed"``, ``"failed"``, ``"not implemented"``, ``"uses reference"``,
+        ``"still coursekit's version"`` (:data:`STILL_COURSEKIT`).
     cases : list of CaseOutcome
     hint : str
+        The hint shown with a failure (first or second level, see ``hint_level``).
+    hint_level : int
+        1 for the conceptual nudge, 2 for the more specific hint.
     """
 
     exercise: str
@@ -140,8 +205,10 @@ class CheckResult:
     status: str
     cases: list[CaseOutcome]
     hint: str = ""
+    hint_level: int = 1
     _learner: Callable | None = field(default=None, repr=False, compare=False)
     _reference: Callable | None = field(default=None, repr=False, compare=False)
+    _fallback: CoursekitVersion | None = field(default=None, repr=False, compare=False)
 
     @property
     def passed(self) -> bool:
@@ -153,20 +220,43 @@ class CheckResult:
 
     @property
     def function(self) -> Callable | None:
-        """The learner's function when it passed, otherwise the reference implementation.
+        """The learner's function when it passed, otherwise a :class:`CoursekitVersion`.
 
-        Notebooks use it so that the rest of the lesson runs even before the exercise is done.
+        Notebooks bind it to the exercise's name, so that the rest of the lesson runs even
+        before the exercise is done, and a re-run of the check on it says so.
         """
-        return self._learner if self.passed else self._reference
+        if self.passed:
+            return self._learner
+        if isinstance(self._learner, CoursekitVersion):
+            self._learner.rearm()
+            return self._learner
+        if self._reference is None:
+            return None
+        if self._fallback is None:
+            verdict = _SYMBOLS.get(self.status, "❌")
+            self._fallback = CoursekitVersion(self.exercise, self._reference, verdict)
+        return self._fallback
+
+    @property
+    def version(self) -> str:
+        """Which version :attr:`function` is: "your <name>" or "coursekit's <name>"."""
+        return f"your {self.exercise}" if self.passed else f"coursekit's {self.exercise}"
 
     def summary(self) -> str:
-        """Feedback text: one status line, then the first failure and the hint."""
+        """Feedback text: one status line, then the first failure, the hint, and what's next."""
+        goes_on = "The lesson now goes on with coursekit's version."
         if self.status == PASSED:
-            return f"✅ {self.exercise}: passed all {len(self.cases)} checks."
+            return f"✅ {self.exercise}: passed all {len(self.cases)} checks. The lesson goes on with yours."
+        if self.status == STILL_COURSEKIT:
+            verdict = getattr(self._learner, "verdict", "❌")
+            return (
+                f"↪ {self.exercise}: this is still coursekit's version (bound after your {verdict}): "
+                "run your function's cell, then this check."
+            )
         if self.status == NOT_IMPLEMENTED:
             return (
                 f"⏳ {self.exercise}: not implemented yet (the function still raises "
-                "NotImplementedError). The rest of the notebook uses the reference version."
+                f"NotImplementedError). {goes_on}"
             )
         if self.status == USES_REFERENCE:
             why = self.cases[0].message if self.cases else ""
@@ -174,6 +264,7 @@ class CheckResult:
                 f"❌ {self.exercise}: this returns coursekit's own reference implementation. "
                 "Write the function yourself; it is scored as not done."
                 + (f"\n   Why: {why}." if why else "")
+                + f"\n   {goes_on}"
             )
         failures = [outcome for outcome in self.cases if not outcome.passed]
         first = failures[0]
@@ -181,8 +272,13 @@ class CheckResult:
             f"❌ {self.exercise}: {len(failures)} of {len(self.cases)} checks failed.",
             f"   First failure, on case '{first.label}': {first.message}",
         ]
-        if self.hint:
+        if self.hint and self.hint_level >= 2:
+            lines.append(f"   Hint, more specific: {self.hint}")
+            lines.append(f'   The full answer, if you want it: solution("{self.exercise}").')
+        elif self.hint:
             lines.append(f"   Hint: {self.hint}")
+            lines.append(f'   More help: hint("{self.exercise}").')
+        lines.append(f"   {goes_on} Fix yours, run its cell, then this check.")
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
@@ -379,6 +475,8 @@ def _origin(value: Any, codes: dict[object, str]) -> str:
     """Why ``value`` itself is coursekit's answer ("" when it is not)."""
     if isinstance(value, HiddenReference):
         return f"it is {value.name}, imported from {value.module}"
+    if isinstance(value, CoursekitVersion):
+        return f"it is coursekit's version of {value.name}, bound after a check that did not pass"
     module = getattr(value, "__module__", None)
     name = getattr(value, "__qualname__", None) or getattr(value, "__name__", "?")
     if is_reference_module(module):
@@ -421,8 +519,8 @@ def _code_names(code: Any) -> set[str]:
 
 
 def _referenced(function: Any) -> list[Any]:
-    """The objects a plain function's body can reach: globals it names (and their attributes
-    it names), closure cells and default values."""
+    """The objects a plain function's body can reach: globals it names, closure cells and
+    default values, and the attributes it names of any module among them (``pkg.mod.f``)."""
     code = getattr(function, "__code__", None)
     if code is None or not hasattr(code, "co_names"):
         return []
@@ -430,12 +528,7 @@ def _referenced(function: Any) -> list[Any]:
     found: list[Any] = []
     namespace = getattr(function, "__globals__", None)
     if type(namespace) is dict:
-        for name in names:
-            if name in namespace:
-                value = namespace[name]
-                found.append(value)
-                if type(value).__name__ == "module":
-                    found.extend(vars(value)[attr] for attr in names if attr in vars(value))
+        found.extend(namespace[name] for name in names if name in namespace)
     for cell in getattr(function, "__closure__", None) or ():
         try:
             found.append(cell.cell_contents)
@@ -443,6 +536,11 @@ def _referenced(function: Any) -> list[Any]:
             continue
     found.extend(getattr(function, "__defaults__", None) or ())
     found.extend((getattr(function, "__kwdefaults__", None) or {}).values())
+    modules = [value for value in found if type(value).__name__ == "module"]
+    for _ in range(_SCAN_DEPTH):
+        attributes = [vars(module)[attr] for module in modules for attr in names if attr in vars(module)]
+        found.extend(attributes)
+        modules = [value for value in attributes if type(value).__name__ == "module"]
     return found
 
 
@@ -456,6 +554,7 @@ def reference_use(function: Any, exercise: Exercise | None = None) -> str:
     * ``functools.partial``, ``functools.wraps`` wrappers and methods around one;
     * a reference function whose ``__module__`` was rewritten (recognised by its code);
     * names imported from :data:`SOLUTIONS_MODULE`;
+    * a :class:`CoursekitVersion` (what a notebook binds after a check that did not pass);
     * a function of the learner's own whose body calls ``exercise``'s reference, a solution, or
       (without ``exercise``) any reference, looking through up to three levels of the learner's
       own helpers.
@@ -621,6 +720,9 @@ def run_check(
     if not callable(function):
         outcome = CaseOutcome("definition", False, f"expected a function, got {show(function)}.")
         return result(FAILED, [outcome])
+    if isinstance(function, CoursekitVersion):
+        message = "this is still coursekit's version: run your function's cell, then this check"
+        return result(STILL_COURSEKIT, [CaseOutcome("own work", False, message)])
     reason = reference_use(function, exercise)
     if reason:
         return result(USES_REFERENCE, [CaseOutcome("own work", False, reason)])

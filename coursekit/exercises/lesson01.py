@@ -141,8 +141,10 @@ EXERCISES = (
         lesson="01",
         reference=l1_penalty,
         make_cases=_l1_cases,
-        hint="Keras's L1(l1) adds l1 * sum(|w|) over every entry: no mean, no factor. "
-        "Return a number, e.g. float(l1 * np.sum(np.abs(w))).",
+        hint="compare your number with the definition of Keras's L1 regularizer: a plain sum "
+            "over every entry of w, with no mean and no extra factor. Return a plain number.",
+        hint_detail="Keras's L1(l1) is l1 times the sum of the absolute values of every entry of "
+            "w (all axes): no mean, no extra factor. Convert the result to a Python float.",
         judge=_judge_rtol(1e-5),
     ),
     Exercise(
@@ -150,8 +152,10 @@ EXERCISES = (
         lesson="01",
         reference=l2_penalty,
         make_cases=_l2_cases,
-        hint="Keras's L2(l2) adds l2 * sum(w**2) over every entry: no 1/2, no mean, no 1/(2m). "
-        "Return a number, e.g. float(l2 * np.sum(w**2)).",
+        hint="compare your number with the definition of Keras's L2 regularizer: a plain sum "
+            "over every entry of w, with no 1/2, no mean and no 1/(2m). Return a plain number.",
+        hint_detail="Keras's L2(l2) is l2 times the sum of the squares of every entry of w (all "
+            "axes): no 1/2, no mean, no 1/(2m). Convert the result to a Python float.",
         judge=_judge_rtol(1e-5),
     ),
     Exercise(
@@ -159,8 +163,10 @@ EXERCISES = (
         lesson="01",
         reference=l1_penalty_grad,
         make_cases=_l1_cases,
-        hint="the derivative of l1 * |w| is l1 * sign(w), and 0 where w is exactly 0 "
-        "(np.sign does both). Keep the shape and dtype of w.",
+        hint="the gradient of l1 * |w| is taken entry by entry; its size does not depend on how "
+            "large an entry is, only on its sign. What should it be where an entry is exactly 0?",
+        hint_detail="each entry of the gradient is l1 times the sign of that entry of w, and 0 "
+            "where w is 0 (numpy's sign function gives both). Keep the shape and dtype of w.",
         extra_checks=(_gradient_check(l1_penalty, 0.3),),
     ),
     Exercise(
@@ -168,8 +174,10 @@ EXERCISES = (
         lesson="01",
         reference=l2_penalty_grad,
         make_cases=_l2_cases,
-        hint="the derivative of l2 * w**2 is 2 * l2 * w: the factor 2 is there because Keras's "
-        "penalty has no 1/2. Keep the shape and dtype of w.",
+        hint="differentiate the penalty of l2_penalty entry by entry. Keras's penalty has no 1/2 "
+            "in front, so nothing cancels the factor 2 that the power rule brings down.",
+        hint_detail="the derivative of l2 times w squared is l2 times w times the factor 2, "
+            "which stays because Keras's penalty has no 1/2. Keep the shape and dtype of w.",
         extra_checks=(_gradient_check(l2_penalty, 0.3),),
     ),
     Exercise(
@@ -177,8 +185,10 @@ EXERCISES = (
         lesson="01",
         reference=_sgd_step_l2,
         make_cases=_sgd_cases,
-        hint="the step uses the gradient of the whole objective: "
-        "w - lr * (grad + 2 * l2 * w). Return a new array; do not change w in place.",
+        hint="a step moves against the gradient of the whole objective, the data loss plus the "
+            "penalty. Return a new array rather than changing w.",
+        hint_detail="the penalty's gradient is the one of l2_penalty_grad; add it to grad, scale "
+            "the sum by lr and subtract it from w, working on a new array (no -= on w).",
         extra_checks=(_sgd_matches_gradient,),
     ),
 )

@@ -5,6 +5,8 @@ on the same random generator, so the learner draws the mask exactly as the refer
 one call ``rng.random(x.shape)``, keeping a unit where the draw is ``>= rate``. When the result
 differs, the judge names the usual mistake (a flipped mask, keep probability used as the rate,
 a missing or wrong ``1 / (1 - rate)`` scale, dropping or scaling at inference).
+At inference the layer must return a copy of ``x``, never ``x`` itself or a view of it
+(:func:`_inference_copy_check`).
 """
 
 from __future__ import annotations
@@ -190,14 +192,38 @@ def _gradient_check(function: Any, rng: np.random.Generator) -> CaseOutcome:
     )
 
 
+def _inference_copy_check(function: Any, rng: np.random.Generator) -> CaseOutcome:
+    """At inference the layer returns a copy of x: changing the output must not change x."""
+    label = "inference returns a copy of x"
+    x = _activations(rng, (4, 6))
+    try:
+        got = function(x, 0.5, np.random.default_rng(int(rng.integers(1_000_000))), training=False)
+    except NotImplementedError:
+        raise
+    except Exception as error:  # the learner's bug is reported, never propagated
+        return CaseOutcome(label, False, f"your function raised {type(error).__name__}: {error}")
+    out = got[0] if type(got) in (tuple, list) and len(got) == 2 else None
+    if type(out) is np.ndarray and np.shares_memory(out, x):
+        return CaseOutcome(
+            label, False,
+            "with training=False, out is x itself (or a view of it), so changing out would change "
+            "the caller's x: return a copy.",
+        )
+    return CaseOutcome(label, True)
+
+
 EXERCISES = (
     Exercise(
         name="dropout_forward",
         lesson="02",
         reference=_training_forward,
         make_cases=_forward_cases,
-        hint="keep = rng.random(x.shape) >= rate; out = np.where(keep, x / (1 - rate), 0) in x's "
-        "dtype; return (out, keep).",
+        hint="rate is the fraction of units DROPPED. Inverted dropout decides once per unit "
+            "whether to keep it, and scales the kept units up so that the expected output equals "
+            "the input.",
+        hint_detail="draw the mask with a single rng.random call of x's shape, keeping a unit "
+            "where its draw is at least rate; kept units are divided by the keep probability, "
+            "dropped ones are exactly 0, in x's dtype. Return the pair (out, mask).",
         judge=_judge_dropout,
     ),
     Exercise(
@@ -205,8 +231,10 @@ EXERCISES = (
         lesson="02",
         reference=dropout_backward,
         make_cases=_backward_cases,
-        hint="the forward pass multiplies x by mask / (1 - rate), a constant once the mask is "
-        "drawn, so dx = dout * mask / (1 - rate), in dout's dtype.",
+        hint="once the mask is drawn, the forward pass multiplies each unit by a constant. The "
+            "backward pass multiplies the upstream gradient by the same constant.",
+        hint_detail="that constant is 0 for a dropped unit and the inverse of the keep "
+            "probability for a kept one; multiply dout by it entry by entry, in dout's dtype.",
         extra_checks=(_gradient_check,),
     ),
     Exercise(
@@ -214,8 +242,13 @@ EXERCISES = (
         lesson="02",
         reference=dropout_forward,
         make_cases=_switch_cases,
-        hint="if training, do exactly what dropout_forward does; otherwise return (a copy of x, "
-        "an all-True mask): at inference nothing is dropped and nothing is scaled.",
+        hint="training=True is exactly dropout_forward. At inference nothing is dropped and "
+            "nothing is scaled, but the caller still gets a pair (out, mask), and out is a new "
+            "array.",
+        hint_detail="in training return what dropout_forward returns. With training=False return "
+            "a copy of x (not x itself, so that changing out never changes x) and a boolean mask "
+            "of x's shape that keeps every unit.",
         judge=_judge_dropout,
+        extra_checks=(_inference_copy_check,),
     ),
 )

@@ -382,8 +382,11 @@ EXERCISES = (
         lesson="03",
         reference=_train_forward,
         make_cases=_forward_cases,
-        hint="mean = x.mean(axis=0); variance = x.var(axis=0) (divide by n); "
-        "out = gamma * (x - mean) / np.sqrt(variance + epsilon) + beta, in x's dtype.",
+        hint="batch normalization standardizes each feature over the batch (axis 0) with the "
+            "batch's own mean and variance, then scales by gamma and shifts by beta. Where does "
+            "epsilon go?",
+        hint_detail="use the biased variance (divide by n, numpy's default), add epsilon inside "
+            "the square root, then scale and shift; keep x's dtype.",
         judge=_judge_forward,
     ),
     Exercise(
@@ -391,9 +394,13 @@ EXERCISES = (
         lesson="03",
         reference=_layer,
         make_cases=_layer_cases,
-        hint="training: normalize with the batch's mean and variance, then new_moving = "
-        "momentum * moving + (1 - momentum) * batch statistic. training=False: normalize with "
-        "moving_mean and moving_var and return copies of them unchanged.",
+        hint="training decides which statistics normalize the batch: the batch's own in "
+            "training, the moving averages at inference. Only training updates the moving "
+            "averages.",
+        hint_detail="in training, normalize with the batch's mean and variance, and each moving "
+            "statistic becomes momentum times its old value plus (1 - momentum) times the "
+            "batch's. At inference, normalize with moving_mean and moving_var and return copies "
+            "of them, unchanged.",
         judge=_judge_layer,
         extra_checks=(_inference_ignores_the_batch,),
     ),
@@ -402,9 +409,13 @@ EXERCISES = (
         lesson="03",
         reference=_train_backward,
         make_cases=_backward_cases,
-        hint="x_hat = (x - mean) * inv_std with inv_std = 1 / sqrt(var + epsilon); dbeta = "
-        "dout.sum(0); dgamma = (dout * x_hat).sum(0); dx_hat = dout * gamma; dx = inv_std / n * "
-        "(n * dx_hat - dx_hat.sum(0) - x_hat * (dx_hat * x_hat).sum(0)).",
+        hint="the batch mean and variance depend on every x of the batch, so dx has three paths: "
+            "the direct one through x_hat, one through the mean and one through the variance. "
+            "dbeta and dgamma are sums over the batch.",
+        hint_detail="recompute x_hat and the inverse standard deviation as in the forward pass. "
+            "dbeta sums dout over the batch and dgamma sums dout times x_hat. With dx_hat = dout "
+            "times gamma, dx is inv_std / n times (n dx_hat, minus the batch sum of dx_hat, minus "
+            "x_hat times the batch sum of dx_hat times x_hat).",
         judge=_judge_backward,
         extra_checks=(_gradient_check,),
     ),

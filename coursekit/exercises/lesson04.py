@@ -227,9 +227,11 @@ EXERCISES = (
         lesson="04",
         reference=_stop_and_best,
         make_cases=_stop_cases,
-        hint="keep best (starting from the first epoch's value) and wait; an epoch improves only "
-        "when value < best - min_delta (strictly, so a tie does not count); otherwise wait += 1, "
-        "and stop at the first epoch where wait reaches patience.",
+        hint="track the best value seen so far and how many epochs have passed without improving "
+            "on it; stop when that count reaches patience.",
+        hint_detail="start from the first epoch's value; an epoch improves only when its value "
+            "is below best minus min_delta (strictly: a tie does not count); otherwise the wait "
+            "grows by one, and you stop at the first epoch where it reaches patience.",
         judge=_judge_stop,
     ),
     Exercise(
@@ -237,10 +239,13 @@ EXERCISES = (
         lesson="04",
         reference=_fit_with_early_stopping,
         make_cases=_fit_cases,
-        hint="copy the initial weights first; after each step call val_loss; when it improves "
-        "keep best_weights = weights.copy() (not the array itself, which step keeps changing); "
-        "stop after patience epochs without improvement, and with restore_best_weights return "
-        "the saved copy even if training ran to max_epochs.",
+        hint="step changes the weights in place, so whatever you keep must be a copy. Early "
+            "stopping keeps the best weights seen and hands them back when restore_best_weights "
+            "is set.",
+        hint_detail="copy the initial weights first; after each step call val_loss; when it "
+            "improves, save a copy of the weights (not the array itself, which step keeps "
+            "changing); stop after patience epochs without improvement; with restore_best_weights "
+            "return the saved copy even if training ran to max_epochs.",
         judge=_judge_fit,
     ),
 )

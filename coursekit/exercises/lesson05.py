@@ -196,10 +196,12 @@ EXERCISES = (
         lesson="05",
         reference=random_shift,
         make_cases=_shift_cases,
-        hint="draw all offsets in ONE call, offsets = rng.integers(-max_shift, max_shift, "
-        "size=(n, 2), endpoint=True) with columns (down, right); then for each image copy the "
-        "part that stays inside into np.zeros_like(images): out[i, r, c] = images[i, r - down, "
-        "c - right]. Do not use np.roll, which wraps pixels around.",
+        hint="a shift moves each image by a random whole number of pixels; pixels pushed out are "
+            "lost and the uncovered border is 0, nothing wraps around.",
+        hint_detail="draw all (down, right) offsets in one rng.integers call of shape (n, 2), "
+            "from -max_shift to max_shift inclusive; for each image, copy the part that stays "
+            "inside into an array of zeros: output pixel (r, c) comes from input pixel (r - down, "
+            "c - right). np.roll wraps around.",
         judge=_judge_shift,
         rtol=_RTOL,
         atol=_ATOL,
@@ -209,10 +211,12 @@ EXERCISES = (
         lesson="05",
         reference=rotate_images,
         make_cases=_rotation_cases,
-        hint="for every output pixel (r, c), with dr = r - (h-1)/2 and dc = c - (w-1)/2, read the "
-        "input at row (h-1)/2 + sin(a)*dc + cos(a)*dr and column (w-1)/2 + cos(a)*dc - "
-        "sin(a)*dr (a in radians), by bilinear interpolation of its 4 neighbours; neighbours "
-        "outside the image count as 0. Keep the images' dtype.",
+        hint="work backwards: for each output pixel, find the point of the input that the "
+            "rotation carries onto it, and blend the four input pixels around that point "
+            "(bilinear interpolation); neighbours outside the image count as 0.",
+        hint_detail="with dr = r - (h-1)/2 and dc = c - (w-1)/2, the source point is row (h-1)/2 "
+            "+ sin(a)*dc + cos(a)*dr and column (w-1)/2 + cos(a)*dc - sin(a)*dr, with a in "
+            "radians; weight each of its 4 neighbours by how close it is. Keep the images' dtype.",
         judge=_judge_rotation,
         rtol=_RTOL,
         atol=_ATOL,
@@ -222,8 +226,11 @@ EXERCISES = (
         lesson="05",
         reference=add_gaussian_noise,
         make_cases=_noise_cases,
-        hint="noise = rng.normal(0.0, stddev, size=images.shape) in one call; return (images + "
-        "noise).astype(images.dtype), then np.clip(..., low, high) if clip is not None.",
+        hint="the noise is drawn once for the whole batch, from a normal distribution with mean "
+            "0 and the given stddev; the noisy images keep their dtype, and are clipped only when "
+            "clip is given.",
+        hint_detail="one rng.normal call of the images' shape; add it, convert back to the "
+            "images' dtype, then clip to (low, high) when clip is not None.",
         judge=_judge_noise,
         rtol=_RTOL,
         atol=_ATOL,

@@ -179,8 +179,11 @@ EXERCISES = (
         lesson="06",
         reference=smooth_labels,
         make_cases=_smooth_cases,
-        hint="K is y_onehot.shape[-1]; return y_onehot * (1 - smoothing) + smoothing / K. The "
-        "result keeps the input's dtype, and the input must not be changed in place.",
+        hint="label smoothing mixes each one-hot row with the uniform distribution over the K "
+            "classes: the weight smoothing goes to the uniform one, the rest to the row. Keep the "
+            "dtype and leave the input unchanged.",
+        hint_detail="K is the size of the last axis; scale the rows by (1 - smoothing) and give "
+            "every entry its share smoothing / K on top.",
         judge=_judge_smoothing,
     ),
     Exercise(
@@ -188,9 +191,11 @@ EXERCISES = (
         lesson="06",
         reference=categorical_crossentropy,
         make_cases=_categorical_cases,
-        hint="smooth the targets first (t = y * (1 - s) + s / K), clip the probabilities to "
-        "[1e-7, 1 - 1e-7] as Keras does, then return the mean over rows of "
-        "-sum(t * log(p), axis=-1): a sum over classes, a mean over the batch.",
+        hint="smooth the targets first, then take the usual categorical cross-entropy: clip the "
+            "probabilities as Keras does, sum over the classes, average over the batch.",
+        hint_detail="smooth with the rule of smooth_labels; clip the probabilities to [1e-7, 1 - "
+            "1e-7]; each row's loss is minus the sum over classes of target times log "
+            "probability; return the mean over rows as a float.",
         rtol=1e-5,
         atol=1e-7,
     ),
@@ -199,9 +204,12 @@ EXERCISES = (
         lesson="06",
         reference=binary_crossentropy,
         make_cases=_binary_cases,
-        hint="Keras's binary smoothing is t = y * (1 - s) + 0.5 * s, so a 1 becomes 1 - s/2 and a 0 "
-        "becomes s/2 (not 1 - s and s); clip p to [1e-7, 1 - 1e-7], then return the mean of "
-        "-(t * log(p) + (1 - t) * log(1 - p)) over every element.",
+        hint="Keras's binary smoothing pulls every label towards 0.5: a 1 becomes 1 - s/2 and a "
+            "0 becomes s/2 (not 1 - s and s). Then it is the usual binary cross-entropy, averaged "
+            "over every element.",
+        hint_detail="smooth the targets, clip the probabilities to [1e-7, 1 - 1e-7], and each "
+            "element's loss is minus (t log p + (1 - t) log(1 - p)); return the mean over every "
+            "element as a float.",
         rtol=1e-5,
         atol=1e-7,
     ),

@@ -211,9 +211,11 @@ EXERCISES = (
         lesson="07",
         reference=_tune,
         make_cases=_tuning_cases,
-        hint="loop over every (l2, rate) pair, call result = evaluate(l2=l2, rate=rate), keep the "
-        "pair with the smallest result['val_loss'] (strictly smaller, so ties keep the first), "
-        "and return (best_l2, best_rate, best_val_loss). Never look at result['test_loss'].",
+        hint="grid search tries every (l2, rate) pair, judges each by its validation loss only, "
+            "and keeps the best. The test loss is for the final report, never for choosing.",
+        hint_detail="loop over both grids and call evaluate(l2=l2, rate=rate); keep the pair "
+            "whose result['val_loss'] is strictly smallest (a tie keeps the first) and return "
+            "(best_l2, best_rate, best_val_loss). Never read result['test_loss'].",
         judge=_judge_tuning,
         extra_checks=(_tuning_peeking_check,),
     ),
@@ -222,8 +224,11 @@ EXERCISES = (
         lesson="07",
         reference=_summarize_seeds,
         make_cases=_summary_cases,
-        hint="gap = train - val for each seed; return (val.mean(), val.std(ddof=1), gap.mean(), "
-        "gap.std(ddof=1)) as floats.",
+        hint="across seeds, report the mean and the spread of the validation score and of the "
+            "generalization gap (train minus validation). A spread over a few seeds is a sample "
+            "standard deviation.",
+        hint_detail="compute the gap seed by seed; return (mean of val, its sample std, mean of "
+            "the gap, its sample std) as floats. A sample std divides by n - 1 (ddof=1).",
         judge=_judge_summary,
     ),
 )
