@@ -9,22 +9,22 @@ library's :mod:`wave` module.
 
 espeak-ng is a system package (Debian/Ubuntu: ``apt-get install espeak-ng``). Where it is
 missing, :class:`SpeechEngineMissing` says how to install it, and the command prints that and
-exits with status 1.
+exits with status 1. The command itself is :mod:`coursekit.commands.audio`.
 """
 
 from __future__ import annotations
 
-import argparse
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import wave
 from dataclasses import dataclass
 from pathlib import Path
 
-from coursekit.grading.editions import NOTEBOOKS, lesson_notebooks
+from coursekit import course
+from coursekit.course import NOTEBOOKS
+from coursekit.errors import EngineMissing, UsageError
 
 ENGINE = "espeak-ng"
 TEACHER_VOICE = "en+m3"
@@ -45,7 +45,7 @@ INSTALL_HINT = (
 _TURN = re.compile(r"^\*\*(Student|Teacher):\*\*\s*(.*)$", re.DOTALL)
 
 
-class SpeechEngineMissing(RuntimeError):
+class SpeechEngineMissing(EngineMissing):
     """espeak-ng is not installed; the message says how to install it."""
 
 
@@ -93,19 +93,18 @@ def dialogue_turns(notebook_path: str | Path) -> list[Turn]:
 
     Raises
     ------
-    ValueError
-        If the notebook has no (or several) dialogue cells, or the cell has no turn.
+    UsageError
+        If the notebook has no (or several) dialogue cells, or the cell has no turn (a
+        ``ValueError``).
     """
-    import nbformat
-
     path = Path(notebook_path)
-    notebook = nbformat.read(path, as_version=4)
+    notebook = course.read_notebook(path)
     cells = [
         cell for cell in notebook.cells
         if cell.cell_type == "markdown" and DIALOGUE_TAG in cell.get("metadata", {}).get("tags", [])
     ]
     if len(cells) != 1:
-        raise ValueError(
+        raise UsageError(
             f"notebook_path {str(path)!r} must have exactly one Markdown cell tagged "
             f"'{DIALOGUE_TAG}', found {len(cells)}."
         )
@@ -115,7 +114,7 @@ def dialogue_turns(notebook_path: str | Path) -> list[Turn]:
         if match:
             turns.append(Turn(match.group(1), spoken_text(match.group(2))))
     if not turns:
-        raise ValueError(
+        raise UsageError(
             f"the dialogue cell of {str(path)!r} has no paragraph starting with "
             "**Student:** or **Teacher:**."
         )
@@ -186,9 +185,9 @@ def render_dialogue(
     if unknown:
         raise ValueError(f"turns must be spoken by {' or '.join(VOICES)}, got speaker(s) {unknown}.")
     if isinstance(speed, bool) or not isinstance(speed, int) or not 80 <= speed <= 450:
-        raise ValueError(f"speed must be an integer number of words per minute in [80, 450], got {speed!r}.")
+        raise UsageError(f"speed must be an integer number of words per minute in [80, 450], got {speed!r}.")
     if isinstance(pause, bool) or not isinstance(pause, (int, float)) or not 0 <= pause <= 5:
-        raise ValueError(f"pause must be a number of seconds in [0, 5], got {pause!r}.")
+        raise UsageError(f"pause must be a number of seconds in [0, 5], got {pause!r}.")
     engine = find_engine() if engine is None else engine
     with tempfile.TemporaryDirectory(prefix="coursekit-audio-") as scratch:
         pieces = []
@@ -227,54 +226,9 @@ def lesson_notebook(lesson: str, notebooks_dir: str | Path = NOTEBOOKS) -> Path:
 
     Raises
     ------
-    ValueError
-        If no notebook of ``notebooks_dir`` has that number.
+    LessonError
+        If no notebook of ``notebooks_dir`` has that number (a ``ValueError``).
     """
-    from coursekit.quiz.banks import normalize_lesson
-
     if lesson.endswith(".ipynb"):
         return Path(lesson)
-    number = normalize_lesson(lesson)
-    notebooks = lesson_notebooks(Path(notebooks_dir))
-    if number not in notebooks:
-        available = ", ".join(notebooks) or "none"
-        raise ValueError(f"lesson must be one of the lesson numbers ({available}), got {lesson!r}.")
-    return notebooks[number]
-
-
-def _audio(args: argparse.Namespace) -> int:
-    notebook = lesson_notebook(args.lesson)
-    turns = dialogue_turns(notebook)
-    try:
-        seconds = render_dialogue(turns, args.out, speed=args.speed)
-    except SpeechEngineMissing as error:
-        print(f"coursekit: {error}", file=sys.stderr)
-        return 1
-    except subprocess.CalledProcessError as error:
-        message = error.stderr.decode("utf-8", "replace").strip()
-        print(f"coursekit: error: {ENGINE} failed: {message}", file=sys.stderr)
-        return 1
-    words = sum(len(turn.text.split()) for turn in turns)
-    print(
-        f"Wrote {args.out}: the dialogue of {notebook.name}, {len(turns)} turns, {words} words, "
-        f"{seconds:.0f} s (teacher: {TEACHER_VOICE}, student: {STUDENT_VOICE})."
-    )
-    return 0
-
-
-def add_audio_command(subparsers: argparse._SubParsersAction) -> None:
-    """``coursekit audio LESSON --out FILE.wav [--speed WPM]``."""
-    audio = subparsers.add_parser(
-        "audio",
-        help="render a lesson's student-teacher dialogue to speech (WAV, offline)",
-        description="Speak the dialogue cell of a lesson notebook with espeak-ng, fully "
-        f"offline: the teacher with voice {TEACHER_VOICE}, the student with {STUDENT_VOICE}. "
-        "Writes one WAV file. Needs espeak-ng (apt-get install espeak-ng).",
-    )
-    audio.add_argument("lesson", metavar="LESSON", help="lesson number (e.g. 00) or notebook path")
-    audio.add_argument("--out", required=True, type=Path, metavar="FILE.wav", help="WAV file to write")
-    audio.add_argument(
-        "--speed", type=int, default=160, metavar="WPM",
-        help="speaking rate in words per minute, 80 to 450 (default: 160)",
-    )
-    audio.set_defaults(handler=_audio)
+    return course.lesson_notebook(lesson, notebooks_dir)

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from coursekit.errors import SubmissionError
 from coursekit.exercises.core import Case, Exercise, expected_output
 from coursekit.grading import protocol
 
@@ -25,7 +26,7 @@ _CHECK_CALL = re.compile(rb"""check\(\s*\\?["'](\w+)\\?["']""")
 _STUDENT_ID = re.compile(r"[^\W][\w.+@-]{0,99}")
 
 
-class GradingError(ValueError):
+class GradingError(SubmissionError):
     """A problem with the grading request itself (an empty folder, an unknown lesson)."""
 
 

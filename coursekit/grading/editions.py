@@ -11,48 +11,22 @@ stale outputs of the replaced cells and of their check cells are cleared.
 from __future__ import annotations
 
 import ast
-import importlib
 import inspect
 import re
 from pathlib import Path
-from types import ModuleType
 
-from coursekit import course  # noqa: E402
+from coursekit import course
+from coursekit.course import lesson_notebooks, solution_functions, solutions_module
+from coursekit.errors import UsageError
+
+__all__ = [
+    "NOTEBOOKS", "ROOT", "lesson_notebooks", "replace_stubs", "solution_functions", "solutions_module",
+    "solutions_notebook", "stub_cells", "write_solutions_edition",
+]
 
 ROOT = course.CHECKOUT
 #: The lesson notebooks (the student edition): the checkout's, or the copy a wheel installs.
 NOTEBOOKS = course.notebooks_dir()
-_LESSON_NOTEBOOK = re.compile(r"(\d\d)_.+\.ipynb")
-
-
-def lesson_notebooks(directory: Path = NOTEBOOKS) -> dict[str, Path]:
-    """Lesson number ("00") to notebook path, for ``NN_name.ipynb`` files in ``directory``."""
-    notebooks = {}
-    for path in sorted(directory.glob("*.ipynb")):
-        match = _LESSON_NOTEBOOK.fullmatch(path.name)
-        if match:
-            notebooks[match.group(1)] = path
-    return notebooks
-
-
-def solutions_module(lesson: str) -> ModuleType | None:
-    """``coursekit.exercises.solutions.lessonNN``, or None when the lesson has none."""
-    try:
-        return importlib.import_module(f"coursekit.exercises.solutions.lesson{lesson}")
-    except ModuleNotFoundError:
-        return None
-
-
-def solution_functions(lesson: str) -> dict[str, object]:
-    """The solution functions of ``lesson``, by name (those defined in its module)."""
-    module = solutions_module(lesson)
-    if module is None:
-        return {}
-    return {
-        name: value
-        for name, value in vars(module).items()
-        if inspect.isfunction(value) and value.__module__ == module.__name__
-    }
 
 
 def _is_stub(node: ast.stmt) -> bool:
@@ -126,14 +100,19 @@ def write_solutions_edition(outdir: Path, notebooks_dir: Path = NOTEBOOKS) -> li
     -------
     list of Path
         The notebooks written, in lesson order.
+
+    Raises
+    ------
+    CourseNotFound
+        If ``notebooks_dir`` holds no lesson notebook.
+    UsageError
+        If ``outdir`` is ``notebooks_dir`` itself.
     """
     import nbformat
 
-    notebooks = lesson_notebooks(notebooks_dir)
-    if not notebooks:
-        raise ValueError(f"no lesson notebooks (NN_name.ipynb) in {str(notebooks_dir)!r}.")
+    notebooks = course.require_lesson_notebooks(notebooks_dir)
     if outdir.resolve() == notebooks_dir.resolve():
-        raise ValueError(f"OUTDIR must not be the student edition's folder, got {str(outdir)!r}.")
+        raise UsageError(f"OUTDIR must not be the student edition's folder, got {str(outdir)!r}.")
     outdir.mkdir(parents=True, exist_ok=True)
     written = []
     for lesson, path in notebooks.items():
