@@ -258,3 +258,13 @@ def test_a_hostile_bank_fails_validation_with_exit_one(tmp_path, env):
     assert result.returncode == 1
     assert "aliases (*a0) are not allowed in quiz files" in result.stdout + result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_grade_json_never_prints_raw_control_characters(env, tmp_path):
+    responses = tmp_path / "mallory.json"
+    hostile = "Early\x9b2J\x1b[31m stopping"
+    responses.write_text(json.dumps({"student": "m\x9bx", "answers": {"q01-stop": hostile}}))
+    result = coursekit("quiz", "grade", str(responses), "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    assert not any(0x80 <= ord(ch) <= 0x9F or ord(ch) < 0x20 and ch not in "\n" for ch in result.stdout)
+    json.loads(result.stdout)

@@ -32,7 +32,7 @@ def _grade(args: argparse.Namespace) -> int:
     responses = read_responses(args.responses)
     report = grade_responses(responses, load_banks(), load_glossary_from())
     if args.json:
-        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=True))
     else:
         print(report.format_text())
     return EXIT_OK if report.results else EXIT_FAILURE
