@@ -8,7 +8,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export TF_ENABLE_ONEDNN_OPTS := 0
 export PYTHONHASHSEED := 0
 
-.PHONY: help install lab test test-unit test-notebooks test-e2e site bench bench-grade claims lint execute clean
+.PHONY: help install lab test test-unit test-notebooks test-e2e test-hub site bench bench-grade claims lint execute clean
 
 help:  ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -32,14 +32,14 @@ install: $(STAMP)  ## Create .venv, install the pinned dependencies and courseki
 		|| echo "make install: could not install bubblewrap with apt; coursekit grade will have only weak isolation (README: security)."
 
 lab: $(STAMP)  ## Open JupyterLab on the first lesson (prints the URL when there is no browser)
-	$(BIN)/python -m coursekit.launch notebooks/00_overfitting.ipynb
+	$(BIN)/coursekit lab notebooks/00_overfitting.ipynb
 
 # tests/e2e (real browser, a few minutes) is left to `make test-e2e`, which .ci/run also runs.
 test: $(STAMP)  ## Unit tests, then nbval on every notebook (the browser tests: make test-e2e)
-	$(BIN)/python -m pytest tests notebooks --ignore=tests/e2e --nbval --nbval-current-env --nbval-cell-timeout=300 -p no:randomly
+	$(BIN)/python -m pytest tests notebooks --ignore=tests/e2e --ignore=tests/hub --nbval --nbval-current-env --nbval-cell-timeout=300 -p no:randomly
 
 test-unit: $(STAMP)  ## Unit tests only (fast)
-	$(BIN)/python -m pytest tests --ignore=tests/e2e
+	$(BIN)/python -m pytest tests --ignore=tests/e2e --ignore=tests/hub
 
 test-notebooks: $(STAMP)  ## nbval on every notebook only
 	$(BIN)/python -m pytest notebooks --nbval --nbval-current-env --nbval-cell-timeout=300
@@ -51,23 +51,39 @@ test-e2e: $(STAMP)  ## Browser tests: lesson 00 run in JupyterLab through Chromi
 		|| echo "make test-e2e: could not install chromium with apt; the browser tests will be skipped."
 	$(BIN)/python -m pytest tests/e2e -rsx
 
+# A real JupyterHub on 127.0.0.1 (a few minutes): jupyterhub from PyPI (the `hub` extra), and its
+# proxy, configurable-http-proxy, from the npm registry at the version locked in tests/hub/node/.
+# Without Node.js and npm the proxy is not installed and the test is skipped with the reason.
+HUB_NODE := build/hub-node
+HUB_STAMP := $(VENV)/.coursekit-hub-installed
+$(HUB_STAMP): pyproject.toml | $(STAMP)
+	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev,hub]"
+	touch $(HUB_STAMP)
+
+test-hub: $(HUB_STAMP)  ## JupyterHub end to end: 3 learners log in, run lesson 00, get graded
+	if command -v npm > /dev/null && command -v node > /dev/null; then \
+		mkdir -p $(HUB_NODE) && cp tests/hub/node/package.json tests/hub/node/package-lock.json $(HUB_NODE)/ && \
+		npm ci --prefix $(HUB_NODE) --no-audit --no-fund --loglevel=error; \
+	else echo "make test-hub: Node.js or npm not found; the hub test will be skipped."; fi
+	$(BIN)/python -m pytest tests/hub -rs -p no:randomly
+
 site: $(STAMP)  ## Static course site from the executed notebooks, in build/site/
-	$(BIN)/python -m coursekit.site --out build/site
+	$(BIN)/coursekit site --out build/site
 
 execute: $(STAMP)  ## Re-execute every notebook in place, top to bottom (stores fresh outputs)
-	$(BIN)/python -m coursekit.notebook_tools execute notebooks/*.ipynb
+	$(BIN)/coursekit execute notebooks/*.ipynb
 
 bench: $(STAMP)  ## Time and peak memory per notebook, plus the test-suite time (build/bench.json)
-	$(BIN)/python -m coursekit.bench --out build/bench.json
+	$(BIN)/coursekit bench --out build/bench.json
 
 bench-grade: $(STAMP)  ## Grade a generated class of 100 submissions: submissions/minute and peak memory
-	$(BIN)/python -m coursekit.grading.bench --students 100 --workers 2 --out build/bench-grade.json
+	$(BIN)/coursekit bench-grade --students 100 --workers 2 --out build/bench-grade.json
 
 # Seed offsets for `make claims`; the default is 20 offsets nobody tuned on (1000, 2000, ..., 20000).
 OFFSETS ?= $(shell seq -s ' ' 1000 1000 20000)
 CLAIMS_NOTEBOOKS ?=
 claims: $(STAMP)  ## Execute every lesson at each seed offset in OFFSETS="..."; table of failed asserts
-	$(BIN)/python -m coursekit.claims $(CLAIMS_NOTEBOOKS) --offsets $(OFFSETS)
+	$(BIN)/coursekit claims $(CLAIMS_NOTEBOOKS) --offsets $(OFFSETS)
 
 lint: $(STAMP)  ## ruff on the package, the tests and the notebooks
 	$(BIN)/ruff check coursekit tests notebooks
