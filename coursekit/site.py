@@ -8,17 +8,27 @@ JupyterLab:
   are embedded in the page as ``data:`` images;
 - ``glossary.html``: every term of ``quizzes/glossary.yaml``, grouped by lesson, with links
   between related terms;
-- a navigation bar at the top and bottom of each page: course index, previous and next lesson,
-  glossary.
+- a header on each page: course index, previous and next lesson, glossary, the lesson's
+  notebook to download (copied to ``notebooks/``), and a search box; the navigation again at
+  the bottom.
 
 The pages are built from the notebooks as stored, i.e. as last executed by ``make execute``
 (nbval keeps those outputs honest); a notebook with a code cell that was never run is refused.
 The title, estimated time and objectives come from each notebook's first cell, so the index
 never repeats them by hand.
 
-Math: the template loads MathJax from a CDN. Online, formulas are typeset. Offline, the page keeps
-the LaTeX source as plain text (``$\\alpha \\geq 0$``), and a note at the bottom of the page says
-why. The template's require.js, which only widget pages need, is left out.
+The site works offline and loads nothing from another host:
+
+- **Math** is converted from TeX to MathML when the site is built (:mod:`coursekit.site_math`),
+  which browsers draw natively; no MathJax. A formula latex2mathml cannot convert stops the build
+  with a message naming it.
+- **Emoji** (✅ ❌ ⏳ in the exercise checks' outputs) become text badges, PASS / FAIL / TO DO
+  (:mod:`coursekit.site_marks`), which need no emoji font.
+- **Figures** get alt text from the titles or axis labels their cell gives them, and the section
+  they are in (:mod:`coursekit.site_figures` states the rule).
+- **Search** is a Pagefind index written into ``pagefind/`` at build time
+  (:mod:`coursekit.site_search`); it needs the site served over HTTP, not opened as a file.
+- The template's require.js, MathJax and Mermaid scripts (all from CDNs) are left out.
 """
 
 from __future__ import annotations
@@ -26,6 +36,7 @@ from __future__ import annotations
 import argparse
 import html
 import re
+import shutil
 import sys
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -33,13 +44,24 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from coursekit import course
-from coursekit.grading.editions import NOTEBOOKS, lesson_notebooks
+from coursekit.course import NOTEBOOKS, lesson_notebooks
 from coursekit.quiz.model import Glossary
+from coursekit.site_figures import annotate_figures
+from coursekit.site_marks import CSS as MARKS_CSS
+from coursekit.site_marks import replace_emoji
+from coursekit.site_math import MathError, protect_markdown_math, restore_math, typeset_page
+from coursekit.site_search import CSS as SEARCH_CSS
+from coursekit.site_search import FORM as SEARCH_FORM
+from coursekit.site_search import RESULTS as SEARCH_RESULTS
+from coursekit.site_search import SCRIPT as SEARCH_SCRIPT
+from coursekit.site_search import build_index
 
 COURSE_TITLE = "Regularization in Deep Learning"
 DEFAULT_OUT = course.build_dir() / "site"
 MARKER = ".coursekit-site"
 """File that marks a folder as written by :func:`build_site` (stale pages in it may be removed)."""
+NOTEBOOK_FOLDER = "notebooks"
+"""Where the site keeps a copy of each lesson notebook, for download."""
 
 _TITLE = re.compile(r"^#\s+Lesson\s+(\d+)\s*[—–-]+\s*(.+?)\s*$", re.MULTILINE)
 _MINUTES = re.compile(r"about\s+(\d+)\s+minutes", re.IGNORECASE)
@@ -50,36 +72,74 @@ _NOTEBOOK_HREF = re.compile(r'href="(?:\./)?([^"/:#?]+)\.ipynb(#[^"]*)?"')
 _TEMPLATE_NAME = "coursekit-page.html.j2"
 _TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
 {% block extra_css %}
 <style>
-  nav.course-nav { display: flex; flex-wrap: wrap; gap: 0.4em 1.5em; align-items: baseline;
-    padding: 0.6em 1em; margin: 0 0 1em; border-bottom: 1px solid #ddd; background: #f6f8fa;
-    font-family: var(--jp-ui-font-family, sans-serif); font-size: 14px; }
-  nav.course-nav.bottom { border-top: 1px solid #ddd; border-bottom: none; margin: 2em 0 0; }
-  nav.course-nav a { color: #0969da; text-decoration: none; }
-  nav.course-nav a:hover { text-decoration: underline; }
-  nav.course-nav .course-name { font-weight: 600; }
-  p.course-math-note { margin: 1em; padding: 0.5em 1em; border-left: 4px solid #9a6700;
-    background: #fff8c5; font-family: var(--jp-ui-font-family, sans-serif); font-size: 14px; }
+{{ resources.course.css }}
 </style>
 {% endblock extra_css %}
 {%- block body_header -%}
-{{ super() }}
-{{ resources.course.nav_top }}
+<body class="jp-Notebook" data-jp-theme-light="true" data-jp-theme-name="JupyterLab Light">
+<header class="course-header">
+{{ resources.course.header }}
+</header>
+{{ resources.course.search_results }}
+<main data-pagefind-body>
 {%- endblock body_header -%}
 {% block body_footer %}
+</main>
+<footer class="course-footer">
 {{ resources.course.nav_bottom }}
-<p class="course-math-note" id="course-math-note" hidden>Formulas are shown as LaTeX source
-because MathJax, which typesets them, could not be loaded (it comes from a CDN and this
-computer seems to be offline).</p>
-<script>
-  if (!window.MathJax && /\\$|\\\\\\(|\\\\\\[/.test(document.body.textContent)) {
-    document.getElementById("course-math-note").hidden = false;
-  }
-</script>
-{{ super() }}
+</footer>
+{{ resources.course.script }}
+</body>
 {% endblock body_footer %}
+{% block data_png scoped %}
+{%- set alt = output.metadata.get('coursekit_alt') -%}
+{%- if alt -%}{{ super() | replace('<img ', '<img alt="' ~ (alt | e) ~ '" ', 1) }}
+{%- else -%}{{ super() }}{%- endif -%}
+{% endblock data_png %}
+{% block data_jpg scoped %}
+{%- set alt = output.metadata.get('coursekit_alt') -%}
+{%- if alt -%}{{ super() | replace('<img ', '<img alt="' ~ (alt | e) ~ '" ', 1) }}
+{%- else -%}{{ super() }}{%- endif -%}
+{% endblock data_jpg %}
 """
+
+_CSS = """
+  header.course-header, footer.course-footer { font-family: var(--jp-ui-font-family, sans-serif);
+    font-size: 14px; }
+  nav.course-nav { display: flex; flex-wrap: wrap; gap: 0.4em 1.5em; align-items: baseline;
+    padding: 0.6em 1em; margin: 0 0 1em; border-bottom: 1px solid #d0d7de; background: #f6f8fa; }
+  nav.course-nav.bottom { border-top: 1px solid #d0d7de; border-bottom: none; margin: 2em 0 0; }
+  nav.course-nav a { color: #0550ae; text-decoration: underline; }
+  nav.course-nav .course-name { font-weight: 600; }
+  p.course-download { margin: 0 1em 1em; }
+  p.course-download a, body.jp-Notebook .jp-RenderedHTMLCommon a:link,
+  body.jp-Notebook .jp-RenderedHTMLCommon a:visited { color: #0550ae; text-decoration: underline; }
+  /* WCAG AA contrast (4.5:1 on the code background #f5f5f5) for JupyterLab's light theme,
+     whose prompts are drawn at half opacity and some of whose syntax colours are too pale. */
+  body.jp-Notebook {
+    --jp-cell-prompt-not-active-opacity: 1;
+    --jp-cell-prompt-not-active-font-color: #616161;
+    --jp-cell-inprompt-font-color: #1f5f99;
+    --jp-cell-outprompt-font-color: #9c4328;
+    --jp-mirror-editor-atom-color: #3a3ad6;
+    --jp-mirror-editor-bracket-color: #6b6b4f;
+    --jp-mirror-editor-builtin-color: #007000;
+    --jp-mirror-editor-comment-color: #3b6e6e;
+    --jp-mirror-editor-error-color: #c00000;
+    --jp-mirror-editor-hr-color: #6e6e6e;
+    --jp-mirror-editor-keyword-color: #007000;
+    --jp-mirror-editor-meta-color: #7a1fd6;
+    --jp-mirror-editor-number-color: #116329;
+    --jp-mirror-editor-operator-color: #7a1fd6;
+    --jp-mirror-editor-quote-color: #006e00;
+    --jp-mirror-editor-variable-3-color: #00704f;
+  }
+""" + MARKS_CSS + SEARCH_CSS
+"""The site's own styles: navigation, badges (:mod:`coursekit.site_marks`), search, contrast."""
 
 
 @dataclass(frozen=True)
@@ -196,7 +256,8 @@ def _nav(previous: tuple[str, str] | None, following: tuple[str, str] | None, wh
     if following is not None:
         parts.append(f"<span>Next: {_link(*following)} →</span>")
     parts.append(f"<span>{_link('glossary.html', 'Glossary')}</span>")
-    return f'<nav class="course-nav {where}" aria-label="Course">{"".join(parts)}</nav>'
+    label = "Course" if where == "top" else "Course, end of page"
+    return f'<nav class="course-nav {where}" aria-label="{label}">{"".join(parts)}</nav>'
 
 
 def _navs(previous: tuple[str, str] | None, following: tuple[str, str] | None) -> tuple[str, str]:
@@ -317,10 +378,45 @@ def _notebook_links_to_pages(body: str, pages: set[str]) -> str:
     return _NOTEBOOK_HREF.sub(replace, body)
 
 
-def _render(exporter, notebook, nav: tuple[str, str], out: Path, pages: set[str]) -> Path:
-    body, _ = exporter.from_notebook_node(
-        notebook, resources={"course": {"nav_top": nav[0], "nav_bottom": nav[1]}}
+def _download(notebook_name: str | None) -> str:
+    """The header's link to the lesson's notebook, copied into the site's ``notebooks/``."""
+    if notebook_name is None:
+        return ""
+    href = html.escape(f"{NOTEBOOK_FOLDER}/{notebook_name}")
+    return (
+        f'<p class="course-download"><a href="{href}" download>Download this lesson\'s notebook '
+        f"({html.escape(notebook_name)})</a> to run it in JupyterLab.</p>"
     )
+
+
+def _render(
+    exporter, notebook, nav: tuple[str, str], out: Path, pages: set[str],
+    download: str | None = None,
+) -> Path:
+    """Write one page: Markdown math protected, figures given alt text, then post-processed.
+
+    ``download`` is the file name of the notebook to link for download (lesson pages only).
+    """
+    formulas = []
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            cell.source = protect_markdown_math(cell.source, formulas)
+    annotate_figures(notebook, notebook.metadata.get("title", COURSE_TITLE))
+    resources = {
+        "course": {
+            "header": nav[0] + _download(download) + SEARCH_FORM,
+            "nav_bottom": nav[1],
+            "search_results": SEARCH_RESULTS,
+            "script": SEARCH_SCRIPT,
+            "css": _CSS,
+        }
+    }
+    body, _ = exporter.from_notebook_node(notebook, resources=resources)
+    try:
+        body = typeset_page(restore_math(body, formulas))
+    except MathError as error:
+        raise MathError(f"{out.name}: {error}") from None
+    body = replace_emoji(body)
     out.write_text(_notebook_links_to_pages(body, pages), encoding="utf-8")
     return out
 
@@ -338,6 +434,8 @@ def _prepare_out(out_dir: Path, pages: set[str]) -> None:
     for stale in out_dir.glob("*.html"):
         if stale.name not in pages:
             stale.unlink()
+    if (out_dir / NOTEBOOK_FOLDER).is_dir():
+        shutil.rmtree(out_dir / NOTEBOOK_FOLDER)
     (out_dir / MARKER).write_text("Written by `coursekit site`; safe to delete.\n")
 
 
@@ -360,13 +458,19 @@ def build_site(
     Returns
     -------
     list of Path
-        The pages written: ``index.html``, the lessons in order, ``glossary.html``.
+        The pages written: ``index.html``, the lessons in order, ``glossary.html``. Beside them
+        the site has ``notebooks/`` (each lesson's ``.ipynb``, for download) and ``pagefind/``
+        (the search index).
 
     Raises
     ------
     ValueError
         If there is no lesson notebook, a notebook has a code cell that was never run, or its
         first cell has no ``# Lesson NN — Title`` heading.
+    coursekit.site_math.MathError
+        If a formula cannot be converted to MathML (the message names the page and formula).
+    coursekit.errors.CoursekitError
+        If Pagefind is missing or cannot index the site.
     """
     import nbformat
 
@@ -394,13 +498,18 @@ def build_site(
         previous = links[position - 1] if position > 0 else ("index.html", "Course index")
         following = links[position + 1] if position + 1 < len(links) else ("glossary.html", "Glossary")
         navs = _navs(previous, following)
-        written.append(_render(exporter, notebook, navs, out_dir / lesson.page, pages))
+        written.append(
+            _render(exporter, notebook, navs, out_dir / lesson.page, pages, lesson.notebook.name)
+        )
+        (out_dir / NOTEBOOK_FOLDER).mkdir(exist_ok=True)
+        shutil.copyfile(lesson.notebook, out_dir / NOTEBOOK_FOLDER / lesson.notebook.name)
     glossary_page = _markdown_notebook(
         glossary_markdown(glossary, lessons), f"Glossary · {COURSE_TITLE}"
     )
     written.append(
         _render(exporter, glossary_page, _navs(links[-1], None), out_dir / "glossary.html", pages)
     )
+    build_index(out_dir)
     return written
 
 

@@ -1,25 +1,33 @@
 """The static course site (coursekit.site), built from small notebooks made here.
 
-The browser checks of the real site (every page loads, images decode, math falls back offline)
-are in tests/e2e/test_site_browser.py.
+The browser checks of the real site (every page loads offline, images decode, MathML is drawn,
+search finds a page, axe-core finds no serious violation) are in tests/e2e/.
 """
 
 import html
 import re
+import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from coursekit import site_search
 from coursekit.cli import main
+from coursekit.errors import CoursekitError, EngineMissing
 from coursekit.grading.editions import NOTEBOOKS, lesson_notebooks
 from coursekit.quiz.glossary import load_glossary
 from coursekit.site import broken_links, build_site, lesson_info
+from coursekit.site_figures import alt_text, figure_words
+from coursekit.site_html import map_text
+from coursekit.site_marks import EMOJI, replace_emoji
+from coursekit.site_math import MathError, find_formulas, protect_markdown_math, typeset_page
 
 PNG = (
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
 )
 MATH = r"$\alpha \geq 0$ and $a < b$"
+CHECK_OUTPUT = "⏳ dropout_forward: not implemented yet\n✅ l2_penalty: passed all 5 checks.\n"
 
 
 def _first_cell(number: str, title: str, minutes: int) -> str:
@@ -37,8 +45,11 @@ def _first_cell(number: str, title: str, minutes: int) -> str:
 
 def _lesson(path: Path, number: str, title: str, minutes: int, *, executed: bool = True) -> Path:
     figure = nbformat.v4.new_output("display_data", data={"image/png": PNG, "text/plain": "<Figure>"})
+    checks = nbformat.v4.new_output("stream", name="stdout", text=CHECK_OUTPUT)
     code = nbformat.v4.new_code_cell(
-        "plot()", execution_count=1 if executed else None, outputs=[figure] if executed else []
+        'ax.set_title("Loss curves")\nplt.show()',
+        execution_count=1 if executed else None,
+        outputs=[figure, checks] if executed else [],
     )
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [
@@ -148,19 +159,169 @@ def test_last_lesson_goes_on_to_the_glossary(site):
     ]
 
 
-def test_math_stays_readable_latex_text_for_offline_readers(site):
-    assert MATH in _text(site / "00_first.html")
-
-
-def test_pages_carry_the_offline_math_note(site):
+def test_math_is_mathml_in_the_built_page(site):
     page = (site / "00_first.html").read_text()
-    note = re.search(r'<p[^>]*id="course-math-note"[^>]*>', page).group(0)
-    assert " hidden" in note
-    assert "if (!window.MathJax" in page
+    assert page.count('<math alttext="\\alpha \\geq 0"') == 1
+    assert '<math alttext="a &lt; b"' in page
+    assert "$" not in _text(site / "00_first.html")
+
+
+def test_pages_load_no_script_or_style_from_another_host(site):
+    for page in site.glob("*.html"):
+        text = page.read_text()
+        assert re.findall(r'<(?:script|link|img)[^>]+(?:src|href)="(?:https?:)?//', text) == []
+        assert "mathjax" not in text.lower()
 
 
 def test_pages_do_not_load_require_js_from_a_cdn(site):
     assert "require.min.js" not in (site / "00_first.html").read_text()
+
+
+def test_exercise_check_emoji_become_text_badges(site):
+    page = (site / "00_first.html").read_text()
+    assert '<span class="mark mark-todo">TO DO</span> dropout_forward' in page
+    assert '<span class="mark mark-pass">PASS</span> l2_penalty' in page
+    assert EMOJI.search(_text(site / "00_first.html")) is None
+
+
+def test_figure_alt_text_comes_from_its_title_and_section(site):
+    page = (site / "00_first.html").read_text()
+    assert 'alt="Figure: Loss curves. Section: The idea."' in page
+    assert "No description has been provided" not in page
+
+
+def test_lesson_page_links_its_notebook_for_download(site, notebooks):
+    page = (site / "01_second.html").read_text()
+    assert '<a download="" href="notebooks/01_second.ipynb">' in page
+    copy = site / "notebooks" / "01_second.ipynb"
+    assert copy.read_bytes() == (notebooks / "01_second.ipynb").read_bytes()
+
+
+def test_only_lesson_pages_offer_a_notebook(site):
+    assert "download=" not in (site / "index.html").read_text()
+
+
+def test_build_writes_a_search_index_and_every_page_has_the_search_form(site):
+    assert (site / "pagefind" / "pagefind.js").is_file()
+    for page in site.glob("*.html"):
+        text = page.read_text()
+        assert re.search(r'<form [^>]*role="search"', text)
+        assert '<label for="course-search-input">' in text
+        assert re.search(r"<main data-pagefind-body(?:=\"\")?>", text)
+
+
+def test_rebuild_removes_the_notebook_of_a_removed_lesson(notebooks, tmp_path):
+    out = tmp_path / "site"
+    build_site(out, notebooks)
+    (out / "notebooks" / "09_removed.ipynb").write_text("{}")
+    build_site(out, notebooks)
+    assert sorted(path.name for path in (out / "notebooks").iterdir()) == [
+        "00_first.ipynb", "01_second.ipynb", "02_third.ipynb",
+    ]
+
+
+def test_build_stops_at_a_formula_it_cannot_convert_naming_page_and_formula(tmp_path):
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    lesson = _lesson(folder / "00_first.ipynb", "00", "Overfitting", 45)
+    notebook = nbformat.read(lesson, as_version=4)
+    notebook.cells.append(nbformat.v4.new_markdown_cell(r"Broken: $\notacommand{x}$."))
+    nbformat.write(notebook, lesson)
+    with pytest.raises(MathError, match=r"00_first\.html: .*\\notacommand"):
+        build_site(tmp_path / "site", folder)
+
+
+def test_find_formulas_knows_the_four_delimiters():
+    text = r"a $x$ b $$y$$ c \(z\) d \[w\] e"
+    found = [(formula.tex, formula.display) for formula in find_formulas(text)]
+    assert found == [("x", False), ("y", True), ("z", False), ("w", True)]
+
+
+def test_find_formulas_skips_escaped_and_unclosed_dollars():
+    assert find_formulas(r"costs \$5 and \$6") == []
+    assert find_formulas("a lone $ sign") == []
+
+
+def test_a_dollar_inside_braces_does_not_close_a_formula():
+    assert [formula.tex for formula in find_formulas(r"$\text{$x$} + 1$")] == [r"\text{$x$} + 1"]
+
+
+def test_a_formula_does_not_run_across_a_blank_line():
+    assert find_formulas("$a\n\nb$") == []
+
+
+def test_markdown_code_spans_keep_their_dollars():
+    formulas = []
+    source = "Type `$x$` or ``$$y$$``, then $z$."
+    protected = protect_markdown_math(source, formulas)
+    assert protected.startswith("Type `$x$` or ``$$y$$``, then ")
+    assert [formula.tex for formula in formulas] == ["z"]
+
+
+def test_a_formula_continued_on_a_line_starting_with_plus_stays_one_formula(tmp_path):
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    lesson = _lesson(folder / "00_first.ipynb", "00", "Overfitting", 45)
+    notebook = nbformat.read(lesson, as_version=4)
+    notebook.cells.append(nbformat.v4.new_markdown_cell("It minimises $a\\,b\n+ c$ here."))
+    nbformat.write(notebook, lesson)
+    build_site(tmp_path / "site", folder)
+    page = (tmp_path / "site" / "00_first.html").read_text()
+    assert '<math alttext="a\\,b + c"' in page
+    assert "<li>" not in page.split("It minimises")[1].split("</p>")[0]
+
+
+def test_typeset_page_leaves_code_and_scripts_alone():
+    page = "<p>$x$</p><pre>$y$</pre><code>$z$</code><script>let a = '$w$';</script>"
+    out = typeset_page(page)
+    assert out.count("<math ") == 1
+    assert "<pre>$y$</pre><code>$z$</code><script>let a = '$w$';</script>" in out
+
+
+def test_map_text_keeps_markup_and_untouched_text_byte_for_byte():
+    page = '<p title="a &amp; b">x &amp; y<br/>z</p>'
+    upper = map_text(page, lambda text: html.escape(text.upper(), quote=False))
+    assert upper == '<p title="a &amp; b">X &amp; Y<br/>Z</p>'
+    assert map_text(page, lambda text: text.replace("&", "&amp;")) == page
+
+
+def test_an_unknown_emoji_becomes_its_name():
+    assert replace_emoji("<p>🎯 aim</p>") == '<p><span class="mark mark-other">[DIRECT HIT]</span> aim</p>'
+
+
+def test_emoji_in_attributes_and_scripts_are_left_alone():
+    page = '<p title="✅"><script>"❌"</script></p>'
+    assert replace_emoji(page) == page
+
+
+def test_figure_words_read_titles_fstrings_and_axis_labels():
+    source = (
+        'fig.suptitle("Two runs")\n'
+        'ax.set_title(f"rate = {rate}")\n'
+        'ax.set(xlabel="epoch", ylabel="loss")\n'
+    )
+    assert figure_words(source) == (["Two runs", "rate = …"], {"x": "epoch", "y": "loss"})
+
+
+def test_alt_text_falls_back_to_axis_labels_then_to_the_section():
+    assert alt_text('ax.set_xlabel("epoch")\nax.set_ylabel("loss")', "Measured") == (
+        "Figure: loss against epoch. Section: Measured."
+    )
+    assert alt_text("draw(l2)", "Explore: how far?") == "Figure in the section Explore: how far?"
+
+
+def test_a_failing_pagefind_is_a_user_error_with_its_message(tmp_path, monkeypatch):
+    failing = [sys.executable, "-c", "import sys; sys.stderr.write('bad site'); sys.exit(3)"]
+    monkeypatch.setattr(site_search, "pagefind_command", lambda: failing)
+    with pytest.raises(CoursekitError, match="Pagefind could not index .*: bad site"):
+        site_search.build_index(tmp_path)
+
+
+def test_a_missing_pagefind_says_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "pagefind_bin", None)
+    monkeypatch.setattr(site_search.shutil, "which", lambda name: None)
+    with pytest.raises(EngineMissing, match="pip install pagefind-bin==1.5.2"):
+        site_search.pagefind_command()
 
 
 def test_glossary_page_has_an_anchor_and_definition_for_every_term(site):
