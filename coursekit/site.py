@@ -33,7 +33,6 @@ The site works offline and loads nothing from another host:
 
 from __future__ import annotations
 
-import argparse
 import html
 import re
 import shutil
@@ -567,38 +566,6 @@ def broken_links(site_dir: str | Path) -> list[str]:
             elif parts.fragment and target in pages and not fragments & pages[target].ids:
                 problems.append(f"{name}: {reference}")
     return problems
-
-
-def _site(args: argparse.Namespace) -> int:
-    pages = build_site(args.out, args.notebooks)
-    problems = broken_links(args.out)
-    for problem in problems:
-        print(f"broken link: {problem}", file=sys.stderr)
-    lessons = len(pages) - 2
-    print(f"Wrote {len(pages)} pages to {args.out}: index.html, {lessons} lesson page(s), glossary.html.")
-    print(f"Open {Path(args.out) / 'index.html'} in a browser.")
-    return 1 if problems else 0
-
-
-def add_site_command(subparsers: argparse._SubParsersAction) -> None:
-    """``coursekit site [--out DIR] [--notebooks DIR]``."""
-    site = subparsers.add_parser(
-        "site",
-        help="build the static course site (HTML) from the executed notebooks",
-        description="Build a static HTML site from the executed lesson notebooks with nbconvert: "
-        "an index with the lessons, their estimated times and objectives, one page per lesson "
-        "with its outputs and figures, and a glossary page, linked by previous/next navigation. "
-        "Exits with status 1 if an internal link is broken.",
-    )
-    site.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
-        help="folder to write (default: build/site in the repository)",
-    )
-    site.add_argument(
-        "--notebooks", type=Path, default=NOTEBOOKS, metavar="DIR",
-        help="folder of the lesson notebooks (default: notebooks/ in the repository)",
-    )
-    site.set_defaults(handler=_site)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -23,7 +23,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"broken link: {problem}", file=sys.stderr)
     lessons = len(pages) - 2
     print(f"Wrote {len(pages)} pages to {out}: index.html, {lessons} lesson page(s), glossary.html.")
-    print(f"Open {Path(out) / 'index.html'} in a browser.")
+    print(f"Open {Path(out) / 'index.html'} in a browser; for the search box, serve the folder:")
+    print(f"  python -m http.server --directory {out}")
     return 1 if problems else 0
 
 

@@ -7,7 +7,7 @@ browser is skipped, with the reason, when Chromium or the ``playwright`` package
 
 The browser stays offline: the launch flags switch off Chromium's own background traffic, and
 every request to a host other than 127.0.0.1 is aborted and recorded in
-``context.blocked_requests`` (the static site asks a CDN for MathJax, for instance).
+``context.blocked_requests``, so a test can assert that a page asked no other host for anything.
 """
 
 from __future__ import annotations
