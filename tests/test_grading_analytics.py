@@ -77,6 +77,25 @@ def test_numbers_and_arrays_do_not_split_a_diagnosis():
     assert first == diagnosis_key("at index (1, 3): expected -3e-05, got [7.1]")
 
 
+def test_indices_of_any_rank_are_one_diagnosis_and_names_keep_their_digits():
+    vector = diagnosis_key("the result differs at 6 of 6 entries; first at index (0,): expected -0.04, got -0.02.")
+    kernel = diagnosis_key("the result differs at 12 of 12 entries; first at index (0, 0): expected -0.4, got -0.2.")
+    assert vector == kernel == "the result differs at # of # entries; first at index (…): expected #, got #."
+    assert diagnosis_key("no function named l1_penalty was found; float32 weights") == (
+        "no function named l1_penalty was found; float32 weights"
+    )
+
+
+def test_a_student_who_did_not_implement_an_exercise_counts_once():
+    from coursekit.grading.analytics import exercise_stats
+
+    result = {"exercise": "f", "status": "not implemented", "passed": False,
+              "cases": [{"label": "implemented", "passed": False, "message": "not implemented yet"}]}
+    details = {"exercises": ["f"], "students": [{"student": "eli", "scores": {"f": 0.0}, "results": [result]}]}
+    (stats,) = exercise_stats(details)
+    assert dict(stats.diagnoses) == {"not implemented": 1}
+
+
 def _responses(answers: dict, student: str):
     return parse_responses(json.dumps({"student": student, "lesson": "00", "answers": answers}), "r.json")
 

@@ -155,3 +155,31 @@ def test_unbalanced_markers_are_refused():
     with pytest.raises(AuthoringError, match="never closed"):
         student_notebook(notebook)
     assert stale_cells(source_notebook(), student_notebook(source_notebook())) == []
+
+
+def test_an_exercise_added_to_a_lesson_is_graded_beside_the_lessons_own(tmp_path):
+    """The README's procedure: the exercise's cell in a copy of lesson 00, then two grading runs."""
+    from grading_cases import solution_edition, student_edition
+
+    source = student_edition()
+    source.cells.append(nbformat.v4.new_code_cell(SOLUTION))
+    nbformat.write(source, tmp_path / "source.ipynb")
+    (tmp_path / "spec.yaml").write_text(SPEC)
+    built = run_cli("author", "student", str(tmp_path / "source.ipynb"), "--out", str(tmp_path / "student.ipynb"))
+    assert built.returncode == 0, built.stderr
+    student = nbformat.read(tmp_path / "student.ipynb", as_version=4)
+    assert [cell.source for cell in student.cells[:-1]] == [cell.source for cell in student_edition().cells]
+    submissions = tmp_path / "submissions"
+    submissions.mkdir()
+    solved = solution_edition()
+    solved.cells.append(nbformat.v4.new_code_cell(SOLUTION))
+    nbformat.write(solved, submissions / "ada.ipynb")
+    scores = {}
+    for name, extra in (("lesson", ["--seed", "4"]),
+                        ("authored", ["--authored", str(tmp_path / "source.ipynb"), "--spec", str(tmp_path / "spec.yaml")])):
+        completed = run_cli("grade", str(submissions), "--out", str(tmp_path / f"{name}.csv"), "--no-progress", *extra)
+        assert completed.returncode == 0, completed.stderr[-2000:]
+        with open(tmp_path / f"{name}.csv", newline="") as stream:
+            scores[name] = next(csv.DictReader(stream))
+    assert scores["lesson"]["polynomial_features"] == scores["lesson"]["split_indices"] == "1"
+    assert scores["authored"]["max_norm"] == "1" and "split_indices" not in scores["authored"]

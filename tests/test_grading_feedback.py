@@ -106,7 +106,7 @@ def graded(tmp_path_factory):
 
 def test_hints_level_is_the_formative_report(graded):
     text = (graded["hints"] / "off_by_one.md").read_text(encoding="utf-8")
-    assert text.index("checks failed") < text.index("- 100 examples") < text.index("Hint: shuffle")
+    assert text.index("checks failed") < text.index("- 100 examples") < text.index("\n\nHint: ")
 
 
 def test_diagnosis_level_says_what_failed_without_hints(graded):

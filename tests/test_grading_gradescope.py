@@ -17,7 +17,7 @@ import sys
 import zipfile
 
 import pytest
-from grading_cases import notebook_bytes, solution_edition, with_function
+from grading_cases import _defining_cell, notebook_bytes, solution_edition, with_function
 
 from coursekit.grading.assignment import GradingError
 from coursekit.grading.gradescope import build_autograder
@@ -102,6 +102,46 @@ def test_a_printed_fake_result_does_not_reach_results_json(tmp_path, autograder)
     root = _gradescope_tree(tmp_path, autograder, {"liar.ipynb": notebook_bytes(liar)})
     results = run_autograder(root)
     assert results["score"] <= 1.0 and "tests" in results
+
+
+def test_the_graders_notes_reach_the_students_output(tmp_path, autograder):
+    notebook = solution_edition()
+    cell = notebook.cells[_defining_cell(notebook, "split_indices")]
+    cell.source = cell.source.replace("):", ")", 1)
+    root = _gradescope_tree(tmp_path, autograder, {"mine.ipynb": notebook_bytes(notebook)})
+    results = run_autograder(root)
+    assert "Notes from the grader:" in results["output"] and "has a syntax error on line 1" in results["output"]
+
+
+def _stub(directory, name: str, script: str) -> None:
+    path = directory / name
+    path.write_text("#!/usr/bin/env bash\n" + script)
+    path.chmod(0o755)
+
+
+@pytest.mark.parametrize(("version", "expected"), [((3, 10), "python3.11"), ((3, 12), "python3")])
+def test_setup_sh_builds_the_virtualenv_on_a_python_that_coursekit_supports(tmp_path, autograder, version, expected):
+    """Ubuntu 22.04, Gradescope's default base image, has Python 3.10, which numpy 2.4 refuses."""
+    bin_dir, log = tmp_path / "bin", tmp_path / "calls.log"
+    bin_dir.mkdir()
+    _stub(bin_dir, "apt-get", f'echo "apt-get $*" >> {log}\n')
+    check = f"import sys; sys.exit(not (3, 11) <= {version!r} < (3, 14))"
+    for python in ("python3", "python3.11"):
+        _stub(bin_dir, python, (
+            f'if [ "$1" = "-c" ]; then exec {sys.executable} -c "{check}"; fi\n'
+            f'echo "{python} $*" >> {log}\nmkdir -p "$3/bin"\n'
+            f'printf "#!/usr/bin/env bash\\necho pip \\"\\$*\\" >> {log}\\n" > "$3/bin/pip"\nchmod +x "$3/bin/pip"\n'
+        ))
+    root = _gradescope_tree(tmp_path, autograder, {})
+    completed = subprocess.run(
+        ["bash", str(root / "source" / "setup.sh")], capture_output=True, text=True, timeout=60,
+        env={"PATH": f"{bin_dir}:/usr/bin:/bin", "COURSEKIT_AUTOGRADER_ROOT": str(root)},
+    )
+    assert completed.returncode == 0, completed.stderr
+    calls = log.read_text().splitlines()
+    assert f"{expected} -m venv {root}/venv" in calls
+    assert ("python3.11" in " ".join(call for call in calls if call.startswith("apt-get"))) == (expected == "python3.11")
+    assert calls[-1] == f"pip install --no-cache-dir -r {root}/source/requirements.txt"
 
 
 def test_an_unknown_lesson_is_refused(tmp_path):

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import zipfile
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -129,12 +130,16 @@ def test_a_moodle_download_folder_becomes_a_moodle_import(tmp_path):
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
     _, rows = read_csv(tmp_path / "moodle.csv")
-    assert rows == [
-        ["Identifier", "Full name", "Grade", "Maximum grade"],
+    assert rows[0] == ["Identifier", "Full name", "Grade", "Maximum Grade", "Last modified (grade)"]
+    assert [row[:4] for row in rows[1:]] == [
         ["Participant 5551", "Zoë Müller", "2", "2"],
         ["Participant 5552", "Jane Smith", "0", "2"],
         ["Participant 5553", "Chidi Okafor", "", "2"],
     ]
+    # Moodle's importer refuses a worksheet without "Last modified (grade)"; the time of grading
+    # (timezone-aware, so that strtotime reads it) keeps a grade from being taken as stale.
+    modified = {datetime.fromisoformat(row[4]) for row in rows[1:]}
+    assert len(modified) == 1 and modified.pop().utcoffset() is not None
 
 
 def test_a_plain_roster_marks_the_missing_in_coursekits_gradebook(tmp_path):
@@ -161,12 +166,25 @@ def test_a_plain_roster_marks_the_missing_in_coursekits_gradebook(tmp_path):
     ("smithjane_LATE_102_9002_hw 2.ipynb", Submitted("102", "canvas", "smithjane", True, "hw 2.ipynb")),
     ("Zoë Müller_5551_assignsubmission_file_/x.ipynb", Submitted("5551", "moodle", "Zoë Müller", None, "x.ipynb")),
     ("ada.ipynb", Submitted("ada", "plain", "", None, "ada.ipynb")),
+    # Canvas keeps every letter of the sortable name: "Müller, Zoë" becomes müllerzoë.
+    ("müllerzoë_late_1024_88001_Lesson 01 (2).ipynb",
+     Submitted("1024", "canvas", "müllerzoë", True, "Lesson 01 (2).ipynb")),
+    ("o_brien_1029_88005_hw_2_3.ipynb", Submitted("1029", "canvas", "o_brien", False, "hw_2_3.ipynb")),
+    # macOS writes decomposed accents (NFD) when it unpacks a download.
+    ("mu\u0308llerzoe\u0308_1024_88001_x.ipynb", Submitted("1024", "canvas", "müllerzoë", False, "x.ipynb")),
+    # Moodle: a folder the student uploaded, and the download without "in folders".
+    ("Zoë Müller_5551_assignsubmission_file_/work/x.ipynb",
+     Submitted("5551", "moodle", "Zoë Müller", None, "work/x.ipynb")),
+    ("Jane Smith_5552_assignsubmission_file_lesson01.ipynb",
+     Submitted("5552", "moodle", "Jane Smith", None, "lesson01.ipynb")),
 ])
 def test_lms_file_names_are_mapped_to_the_lms_student_id(path, expected):
     assert identify(PurePosixPath(path)) == expected
 
 
-@pytest.mark.parametrize("path", ["../../x.ipynb", "a/b/c.ipynb", "my homework.ipynb"])
+@pytest.mark.parametrize("path", [
+    "../../x.ipynb", "a/b/c.ipynb", "my homework.ipynb", "../Jane_5552_assignsubmission_file_/x.ipynb",
+])
 def test_names_that_identify_no_student_are_refused(path):
     assert isinstance(identify(PurePosixPath(path)), str)
 
@@ -214,3 +232,81 @@ def test_a_roster_that_is_not_utf8_says_how_to_save_it(tmp_path):
     (tmp_path / "roster.csv").write_bytes("student\nZoë\n".encode("latin-1"))
     with pytest.raises(RosterError, match="not UTF-8 .* save it as CSV UTF-8"):
         read_roster(tmp_path / "roster.csv")
+
+
+def _without_utf8_flag(path: Path, names: dict[str, bytes]) -> None:
+    """A zip whose member names are UTF-8 bytes without the UTF-8 flag, as some LMS zips are."""
+    placeholders = {}
+    with zipfile.ZipFile(path, "w") as archive:
+        for number, (name, content) in enumerate(names.items()):
+            encoded = name.encode("utf-8")
+            placeholder = f"{number:02d}".encode() + b"x" * (len(encoded) - 2)
+            placeholders[placeholder] = encoded
+            archive.writestr(placeholder.decode("ascii"), content)
+    raw = path.read_bytes()
+    for placeholder, encoded in placeholders.items():
+        raw = raw.replace(placeholder, encoded)
+    path.write_bytes(raw)
+
+
+def test_a_zip_without_the_utf8_flag_is_read_with_utf8_names(tmp_path):
+    download = tmp_path / "download.zip"
+    _without_utf8_flag(download, {"müllerzoë_1024_88001_x.ipynb": b"{}"})
+    with zipfile.ZipFile(download) as archive:
+        assert archive.infolist()[0].flag_bits & 0x800 == 0  # the case this test is about
+    with stage_submissions(download) as staged:
+        assert staged.students == {"1024": Submitted("1024", "canvas", "müllerzoë", False, "x.ipynb")}
+        assert staged.skipped == []
+
+
+def test_a_moodle_folder_is_read_below_its_top_without_jupyter_checkpoints(tmp_path):
+    folder = tmp_path / "download" / "Zoë Müller_5551_assignsubmission_file_"
+    (folder / "work" / ".ipynb_checkpoints").mkdir(parents=True)
+    (folder / "work" / ".ipynb_checkpoints" / "01-checkpoint.ipynb").write_bytes(UNSOLVED)
+    (folder / "work" / "01.ipynb").write_bytes(SOLVED)
+    with stage_submissions(tmp_path / "download") as staged:
+        assert list(staged.students) == ["5551"] and staged.skipped == []
+        assert (staged.directory / "5551.ipynb").read_bytes() == SOLVED
+
+
+CANVAS_HEADERS = {
+    "as exported": "Student,ID,SIS User ID,SIS Login ID,Section,Lesson 01 (777)\n",
+    "without SIS User ID": "Student,ID,SIS Login ID,Section,Lesson 01 (777)\n",
+    "first and last names": "LastName,FirstName,ID,SIS User ID,SIS Login ID,Section,Lesson 01 (777)\n",
+}
+
+
+@pytest.mark.parametrize("variant", sorted(CANVAS_HEADERS))
+def test_canvas_exports_with_a_manual_posting_row_and_other_columns_are_read(tmp_path, variant):
+    header = CANVAS_HEADERS[variant]
+    columns = header.count(",") + 1
+    def row(*cells: str) -> str:
+        return ",".join(cells) + "," * (columns - len(cells)) + "\n"
+    names = [["Müller", "Zoë"], ["Student", "Test"]] if variant == "first and last names" else [
+        ['"Müller, Zoë"'], ['"Student, Test"']]
+    sis = [["S-1024"], [""]] if "SIS User ID" in header else [[], []]
+    text = (
+        header
+        + "," * (columns - 1) + "Manual Posting\n"  # Canvas's row for assignments posted manually
+        + row("    Points Possible", *[""] * (columns - 2), "5")
+        + row(*names[0], "1024", *sis[0], "zmuller", "Section A")
+        + row(*names[1], "9999", *sis[1], "", "Section A")
+    )
+    (tmp_path / "export.csv").write_text(text, encoding="utf-8")
+    roster = read_roster(tmp_path / "export.csv")
+    assert roster.kind == "canvas" and roster.ids() == ["1024"]
+    assert roster.get("1024").name == "Müller, Zoë" and roster.get("1024").sis_login_id == "zmuller"
+
+
+def test_a_student_who_handed_in_only_another_file_is_named_and_other_files_are_not_listed(tmp_path):
+    download = tmp_path / "download.zip"
+    with zipfile.ZipFile(download, "w") as archive:
+        archive.writestr("smithjane_1025_88002_lesson01.ipynb", b"{}")
+        archive.writestr("smithjane_1025_88003_export.pdf", b"%PDF")  # beside her notebook
+        archive.writestr("okaforchidi_late_1026_88004_lesson01.pdf", b"%PDF")  # instead of one
+        archive.writestr("readme.txt", b"not a notebook")
+    with stage_submissions(download) as staged:
+        assert list(staged.students) == ["1025"]
+        assert staged.skipped == [
+            ("okaforchidi_late_1026_88004_lesson01.pdf", "not a notebook (.ipynb), and student 1026 handed in no notebook"),
+        ]

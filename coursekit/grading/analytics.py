@@ -7,7 +7,9 @@ self-contained HTML page (figures inline as SVG, no script, no network):
 * **per exercise:** the distribution of scores, and the most common failing diagnoses across the
   class with the number of students who got each ("the train part should hold # indices
   (round(fraction * n)), got #: 14 students"). Diagnoses are grouped by their text with every
-  number replaced by ``#``, and a student counts once per diagnosis;
+  number (not the digits of a name such as ``l1_penalty``) replaced by ``#`` and every index
+  tuple by ``(…)``; a student counts once per diagnosis, and an exercise that was not
+  implemented or used the reference counts once as that;
 * **per quiz question:** difficulty (the mean score, i.e. the share who got it right),
   discrimination (the point-biserial correlation between the question's score and the rest of
   the quiz, "corrected": the question itself is left out of the total) and, for choice
@@ -37,15 +39,18 @@ from coursekit.grading.reports import inert
 MAX_DETAILS_BYTES = 200 * 2**20
 #: Diagnoses listed per exercise.
 TOP_DIAGNOSES = 5
-_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?", re.IGNORECASE)
+#: A number standing alone: the 1 of ``l1_penalty`` and the 32 of ``float32`` are kept.
+_NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?(?!\w)", re.IGNORECASE)
 _ARRAY = re.compile(r"\[[^\[\]]*\]")
+#: An index once its numbers are masked: ``(#,)`` and ``(#, #)`` are the same mistake.
+_INDEX = re.compile(r"\((?:\s*#\s*,)+\s*#?\s*\)")
 
 
 def diagnosis_key(message: str) -> str:
-    """A failure message with numbers and array contents replaced, so equal mistakes group."""
+    """A failure message with numbers, array contents and indices replaced, so equal mistakes group."""
     text = inert(message, 300)
     text = _ARRAY.sub("[…]", text)
-    return _NUMBER.sub("#", text)
+    return _INDEX.sub("(…)", _NUMBER.sub("#", text))
 
 
 @dataclass
@@ -109,7 +114,8 @@ def exercise_stats(details: dict) -> list[ExerciseStats]:
                 continue
             keys = set()
             if result.get("status") in ("not implemented", "uses reference"):
-                keys.add(str(result["status"]))
+                stats[result["exercise"]].diagnoses.update({str(result["status"])})
+                continue
             for case in result.get("cases") or []:
                 if type(case) is dict and case.get("passed") is False and type(case.get("message")) is str:
                     keys.add(diagnosis_key(case["message"]))

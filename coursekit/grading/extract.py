@@ -21,11 +21,13 @@ import re
 import symtable
 from dataclasses import dataclass, field
 
+from coursekit.errors import SubmissionError
+
 #: Calls that mark a cell as a self-check or quiz cell, never executed by the grader.
 SKIPPED_CALLS = frozenset({"check", "show_quiz"})
 
 
-class NotebookFormatError(ValueError):
+class NotebookFormatError(SubmissionError):
     """The submission is not a readable notebook."""
 
 

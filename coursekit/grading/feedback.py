@@ -29,6 +29,8 @@ from coursekit.grading.reports import MAX_TEXT, inert, markdown_text, write_safe
 
 LEVELS = ("score", "diagnosis", "hints")
 FORMATS = ("md", "html")
+#: The heading of the section that holds the grader's notes (a syntax error, another lesson).
+NOTES_HEADING = "Notes from the grader"
 #: "expected X, got " in a judge's message: X is the reference's output on a hidden case.
 _EXPECTED_VALUE = re.compile(r"expected (.+?), got ")
 
@@ -101,7 +103,7 @@ def build_feedback(grade: StudentGrade, report: ClassReport, level: str = "hints
         feedback.sections += [_verdict(result, level) for result in grade.results]
     notes = [note for note in grade.notes if not note.startswith("the notebook was not graded:")]
     if notes and level != "score":
-        feedback.sections.append(Section("Notes from the grader", items=notes))
+        feedback.sections.append(Section(NOTES_HEADING, items=notes))
     return feedback
 
 

@@ -15,7 +15,11 @@ Formats (:data:`FORMATS`):
   one assignment column, after a "Points Possible" row; a missing student's grade is left empty,
   so that Canvas's own missing-submission policy applies;
 * ``moodle``: Moodle's grading-worksheet import, keyed by ``Identifier`` ("Participant 12345",
-  the id that Moodle's download carries), with ``Full name``, ``Grade`` and ``Maximum grade``.
+  the id that Moodle's download carries), with ``Full name``, ``Grade``, ``Maximum Grade`` and
+  ``Last modified (grade)``. Moodle refuses a worksheet without the last of these (its importer
+  needs ``Identifier``, ``Grade`` and ``Last modified (grade)``), and skips a grade that was
+  changed in Moodle after that time; it holds the time of grading (ISO 8601, UTC), which PHP's
+  ``strtotime`` reads.
 
 Every cell goes through :func:`~coursekit.grading.reports.csv_cell`. ``bom=True`` starts the file
 with a UTF-8 byte-order mark, so that Excel shows "Zoë Müller" and not "ZoÃ« MÃ¼ller".
@@ -26,6 +30,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from coursekit.grading.grader import ClassReport, StudentGrade
 from coursekit.grading.intake import Submitted
@@ -90,7 +95,13 @@ def _points(value: float) -> str:
 
 
 def gradebook_csv(
-    report: ClassReport, rows: list[Row], *, lms: str = "coursekit", assignment: str = "", bom: bool = False
+    report: ClassReport,
+    rows: list[Row],
+    *,
+    lms: str = "coursekit",
+    assignment: str = "",
+    bom: bool = False,
+    graded_at: datetime | None = None,
 ) -> str:
     """The gradebook as CSV text in format ``lms`` (one of :data:`FORMATS`).
 
@@ -104,6 +115,8 @@ def gradebook_csv(
         The assignment column's title in a Canvas import (default: "Lesson NN exercises").
     bom : bool, default=False
         Start with a UTF-8 byte-order mark (for Excel).
+    graded_at : datetime, optional
+        The "Last modified (grade)" of a Moodle import (default: now).
     """
     if lms not in FORMATS:
         raise ValueError(f"lms must be one of {', '.join(FORMATS)}, got {lms!r}.")
@@ -130,13 +143,14 @@ def gradebook_csv(
                 csv_cell(enrolled.sis_login_id), csv_cell(enrolled.section), grade,
             ])
     else:
-        writer.writerow(["Identifier", "Full name", "Grade", "Maximum grade"])
+        modified = (graded_at or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
+        writer.writerow(["Identifier", "Full name", "Grade", "Maximum Grade", "Last modified (grade)"])
         for row in rows:
             if row.status == NOT_ON_ROSTER:
                 continue
             identifier = (row.enrolled.identifier if row.enrolled else "") or f"Participant {row.student}"
             grade = _points(row.grade.total) if row.grade else ""
-            writer.writerow([csv_cell(identifier), csv_cell(row.name), grade, _points(maximum)])
+            writer.writerow([csv_cell(identifier), csv_cell(row.name), grade, _points(maximum), modified])
     text = buffer.getvalue()
     return "\ufeff" + text if bom else text
 

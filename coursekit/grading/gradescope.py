@@ -3,7 +3,8 @@
 :func:`build_autograder` writes the zip that Gradescope's "Configure Autograder" page takes:
 
 * ``setup.sh``: installs bubblewrap and a virtualenv with the grader's few dependencies
-  (pinned in ``requirements.txt``);
+  (pinned in ``requirements.txt``), on Python 3.11 where the image's ``python3`` is older (the
+  Ubuntu 22.04 base image has 3.10, and numpy 2.4 needs 3.11);
 * ``run_autograder``: grades the one notebook in ``/autograder/submission`` and writes
   ``/autograder/results/results.json``;
 * ``coursekit/`` (the package, solutions included: Gradescope never shows the autograder to
@@ -42,10 +43,17 @@ REQUIREMENTS = ("numpy==2.4.6", "nbformat==5.11.1", "tqdm==4.70.1", "pyyaml==6.0
 SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once, as root, when the autograder image is built.
 set -euo pipefail
+ROOT="${COURSEKIT_AUTOGRADER_ROOT:-/autograder}"
 apt-get update
 apt-get install -y --no-install-recommends bubblewrap python3 python3-venv
-python3 -m venv /autograder/venv
-/autograder/venv/bin/pip install --no-cache-dir -r /autograder/source/requirements.txt
+PYTHON=python3
+if ! python3 -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] < (3, 14))'; then
+    # coursekit needs Python 3.11 to 3.13; Ubuntu 22.04's python3 is 3.10, and it packages 3.11.
+    apt-get install -y --no-install-recommends python3.11 python3.11-venv
+    PYTHON=python3.11
+fi
+"$PYTHON" -m venv "$ROOT/venv"
+"$ROOT/venv/bin/pip" install --no-cache-dir -r "$ROOT/source/requirements.txt"
 """
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash
@@ -119,9 +127,10 @@ def run(root: Path) -> dict:
     Returns the results (also written to ``root/results/results.json``). Never raises for a
     problem with the submission: it becomes a score of 0 with an explanation.
     """
-    from coursekit.grading.feedback import build_feedback
+    from coursekit.grading.feedback import NOTES_HEADING, build_feedback
     from coursekit.grading.grader import SandboxError, grade_class
     from coursekit.grading.isolation import detect_isolation
+    from coursekit.grading.reports import inert
     from coursekit.grading.runner import SandboxLimits
 
     config = json.loads((root / "source" / "config.json").read_text(encoding="utf-8"))
@@ -155,6 +164,9 @@ def run(root: Path) -> dict:
                 tests.append({"name": result.exercise, "score": grade.scores[result.exercise], "max_score": 1.0,
                               "output": "\n".join(lines)})
             note = f" {grade.load_error}" if grade.load_error else ""
+            grader_notes = sections.get(NOTES_HEADING)
+            if grader_notes is not None:  # a syntax error, a cell that raised, another lesson's notebook
+                note += "\nNotes from the grader:" + "".join(f"\n- {inert(item)}" for item in grader_notes.items)
             results = _results(grade.total, f"Graded by coursekit, lesson {report.lesson}.{note}", tests)
         except SandboxError as error:
             results = _results(0.0, "The grading sandbox could not start on this Gradescope image, so your "

@@ -9,11 +9,17 @@ file:
 layout      name (in the folder or the zip)                                             id
 ==========  ==========================================================================  =========
 Canvas      ``lastnamefirstname_<userid>_<submissionid>_<original>`` (``_late_`` after  user id
-            the name when late), as "Download Submissions" names them
+            the name when late), as "Download Submissions" names them; Canvas keeps
+            the letters of a name, accented ones too (``müllerzoë_1024_...``)
 Moodle      ``<Full Name>_<participant id>_assignsubmission_file_/<original>``, a       participant
-            folder per student, as "Download all submissions" lays them out             id
+            folder per student, as "Download all submissions" lays them out (the        id
+            notebook may be in a subfolder the student uploaded); without "Download
+            submissions in folders", ``<Full Name>_<id>_assignsubmission_file_<orig>``
 plain       ``STUDENT_ID.ipynb``                                                        file stem
 ==========  ==========================================================================  =========
+
+A zip member's name is UTF-8 even where the zip does not flag it so (as Canvas's and Moodle's
+zips may not): a name that Python's zip reader decoded as CP437 is decoded again as UTF-8.
 
 **A zip is untrusted.** Members are read, never extracted: no member name becomes a path (so no
 ``../`` or absolute name can escape), only ``.ipynb`` members are read, each through a bounded
@@ -28,6 +34,7 @@ import re
 import shutil
 import stat
 import tempfile
+import unicodedata
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -41,11 +48,20 @@ from coursekit.grading.assignment import GradingError
 MAX_MEMBERS = 10_000
 MAX_TOTAL_BYTES = 4 * 2**30
 
+#: Canvas writes the sortable name without its non-word characters, so ``login`` may hold any
+#: letter (``müllerzoë``); it is matched lazily, so that ``_late`` and the ids are never part of it.
 _CANVAS = re.compile(
-    r"(?P<login>[a-z0-9]+?)(?P<late>_late)?_(?P<user>\d+)_(?P<submission>\d+)_(?P<original>.+)",
+    r"(?P<login>[^\W_]\w*?)(?P<late>_late)?_(?P<user>\d+)_(?P<submission>\d+)_(?P<original>.+)",
     re.IGNORECASE,
 )
 _MOODLE = re.compile(r"(?P<name>.+)_(?P<participant>\d+)_assignsubmission_file_?")
+_MOODLE_FLAT = re.compile(r"(?P<name>.+)_(?P<participant>\d+)_assignsubmission_file_(?P<original>.+)")
+#: Deepest folder read inside a Moodle submission folder (a student may upload a folder).
+MAX_DEPTH = 4
+#: Why a file that is not a notebook was skipped; in a zip such a file is listed only when it
+#: is all that a student of the LMS handed in (a PDF instead of the notebook).
+NOT_A_NOTEBOOK = "not a notebook (.ipynb)"
+_UNLISTED = "not a notebook (.ipynb), listed only when it is a student's only file"
 _PLAIN = re.compile(r"[^\W][\w.+@-]{0,99}")
 
 
@@ -89,15 +105,21 @@ class Staged:
 
 def identify(relative: PurePosixPath) -> Submitted | str:
     """Who submitted the notebook at ``relative`` (a path inside the download), or why unknown."""
-    parts = relative.parts
+    parts = tuple(unicodedata.normalize("NFC", part) for part in relative.parts)
     original = parts[-1]
-    if len(parts) >= 2:
-        moodle = _MOODLE.fullmatch(parts[-2])
+    if ".." in parts:
+        return "the name leads out of the download (..)"
+    for depth, folder in enumerate(parts[:-1]):
+        moodle = _MOODLE.fullmatch(folder)
         if moodle:
             name = moodle.group("name").strip()
-            return Submitted(moodle.group("participant"), "moodle", name, None, original)
+            return Submitted(moodle.group("participant"), "moodle", name, None, "/".join(parts[depth + 1:]))
     if len(parts) > 2:
         return "not at the top of the download or in a Moodle submission folder"
+    flat = _MOODLE_FLAT.fullmatch(original)
+    if flat:
+        name = flat.group("name").strip()
+        return Submitted(flat.group("participant"), "moodle", name, None, flat.group("original"))
     canvas = _CANVAS.fullmatch(original)
     if canvas:
         late = canvas.group("late") is not None
@@ -108,6 +130,16 @@ def identify(relative: PurePosixPath) -> Submitted | str:
     return "the file name is neither a student id nor a Canvas or Moodle download name"
 
 
+def _member_name(info: zipfile.ZipInfo) -> str:
+    """The member's name, as UTF-8 where the zip did not set its UTF-8 flag but the bytes are UTF-8."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        return info.filename.encode("cp437").decode("utf-8")
+    except UnicodeError:
+        return info.filename
+
+
 def _members_of_zip(path: Path) -> Iterator[tuple[PurePosixPath, bytes | str]]:
     try:
         archive = zipfile.ZipFile(path)
@@ -116,13 +148,18 @@ def _members_of_zip(path: Path) -> Iterator[tuple[PurePosixPath, bytes | str]]:
     total = 0
     with archive:
         for number, info in enumerate(archive.infolist()):
-            name = PurePosixPath(info.filename.replace("\\", "/"))
+            name = PurePosixPath(_member_name(info).replace("\\", "/"))
             if number >= MAX_MEMBERS:
                 yield name, f"more than {MAX_MEMBERS} members in the zip; the rest were not read"
                 return
-            if info.is_dir() or name.suffix.lower() != ".ipynb" or name.name.startswith("."):
+            if info.is_dir():
+                continue
+            if any(part.startswith(".") and part != ".." for part in name.parts):  # .ipynb_checkpoints
                 continue
             if "__MACOSX" in name.parts:
+                continue
+            if name.suffix.lower() != ".ipynb":
+                yield name, _UNLISTED
                 continue
             if info.file_size > protocol.MAX_NOTEBOOK_BYTES:
                 yield name, f"larger than {protocol.MAX_NOTEBOOK_BYTES // 2**20} MB"
@@ -148,17 +185,28 @@ def _members_of_folder(directory: Path) -> Iterator[tuple[PurePosixPath, bytes |
         info = path.lstat()
         relative = PurePosixPath(path.name)
         if stat.S_ISDIR(info.st_mode) and _MOODLE.fullmatch(path.name):
-            inner = [item for item in sorted(path.iterdir()) if item.suffix.lower() == ".ipynb"]
+            inner = list(_notebooks_below(path, relative))
             if not inner:
                 yield relative, "a Moodle submission folder without a notebook (.ipynb)"
-            for item in inner:
-                yield from _read_file(item, relative / item.name)
+            for item, item_relative in inner:
+                yield from _read_file(item, item_relative)
         elif path.suffix.lower() != ".ipynb":
-            yield relative, "not a notebook (.ipynb)"
+            yield relative, NOT_A_NOTEBOOK
         elif not stat.S_ISREG(info.st_mode):
             yield relative, "not a regular file"
         else:
             yield from _read_file(path, relative)
+
+
+def _notebooks_below(folder: Path, relative: PurePosixPath, depth: int = 0) -> Iterator[tuple[Path, PurePosixPath]]:
+    """The ``.ipynb`` files in ``folder`` and its subfolders (symlinks not followed), in name order."""
+    for item in sorted(folder.iterdir()):
+        if item.name.startswith("."):  # .ipynb_checkpoints, macOS's ._ files
+            continue
+        if stat.S_ISDIR(item.lstat().st_mode) and depth < MAX_DEPTH:
+            yield from _notebooks_below(item, relative / item.name, depth + 1)
+        elif item.suffix.lower() == ".ipynb":
+            yield item, relative / item.name
 
 
 def _read_file(path: Path, relative: PurePosixPath) -> Iterator[tuple[PurePosixPath, bytes | str]]:
@@ -172,9 +220,10 @@ def _read_file(path: Path, relative: PurePosixPath) -> Iterator[tuple[PurePosixP
 def stage_submissions(source: Path) -> Iterator[Staged]:
     """Stage ``source`` (a folder or a ``.zip``) as one ``STUDENT_ID.ipynb`` per student.
 
-    The staged folder is private (``mkdtemp``) and removed on exit. Files that cannot be
+    The staged folder is private (``mkdtemp``) and removed on exit. Notebooks that cannot be
     attributed to one student are listed in :attr:`Staged.skipped` with the reason, and so is a
-    second notebook for the same student.
+    second notebook for the same student and, from a zip, another file of a student who handed
+    in no notebook (a folder lists every file that is not a notebook).
 
     Raises
     ------
@@ -190,9 +239,13 @@ def stage_submissions(source: Path) -> Iterator[Staged]:
             f"SUBMISSIONS must be a folder of notebooks or an LMS download (.zip), got {str(source)!r}."
         )
     staged = Staged(Path(tempfile.mkdtemp(prefix="coursekit-intake-")))
+    others: list[tuple[PurePosixPath, str]] = []
     try:
         for relative, content in members:
             label = str(relative)[:200]
+            if content in (NOT_A_NOTEBOOK, _UNLISTED):
+                others.append((relative, content))
+                continue
             if isinstance(content, str):
                 staged.skipped.append((label, content))
                 continue
@@ -204,6 +257,12 @@ def stage_submissions(source: Path) -> Iterator[Staged]:
             else:
                 staged.students[who.student] = who
                 (staged.directory / f"{who.student}.ipynb").write_bytes(content)
+        for relative, reason in others:
+            who = identify(relative)
+            if isinstance(who, Submitted) and who.layout != "plain" and who.student not in staged.students:
+                staged.skipped.append((str(relative)[:200], f"{NOT_A_NOTEBOOK}, and student {who.student} handed in no notebook"))
+            elif reason == NOT_A_NOTEBOOK:
+                staged.skipped.append((str(relative)[:200], reason))
         if not staged.students:
             found = f" (skipped: {', '.join(name for name, _ in staged.skipped[:5])})" if staged.skipped else ""
             raise GradingError(f"no notebooks (.ipynb files) to grade in {str(source)!r}{found}.")

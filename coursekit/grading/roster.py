@@ -2,8 +2,10 @@
 
 :func:`read_roster` accepts three kinds of CSV, told apart by their header row:
 
-* **Canvas's gradebook export** (``Student, ID, SIS User ID, SIS Login ID, Section, ...``); its
-  "Points Possible" row and Canvas's "Test Student" are left out. Students are keyed by ``ID``,
+* **Canvas's gradebook export** (``Student, ID, SIS User ID, SIS Login ID, Section, ...``; without
+  ``SIS User ID`` for a user who may not read SIS data, and with ``LastName, FirstName`` in place
+  of ``Student`` when the course shows names that way); its "Points Possible" row, the "Manual
+  Posting" row above it and Canvas's "Test Student" are left out. Students are keyed by ``ID``,
   the user id that Canvas's submission download carries.
 * **Moodle's grading worksheet** (``Identifier, Full name, ...``, the identifier being
   "Participant 12345"). Students are keyed by the participant id that Moodle's "Download all
@@ -67,7 +69,8 @@ class Roster:
 
 def _header_kind(header: list[str]) -> str:
     names = {name.strip().lower() for name in header}
-    if {"student", "id", "sis user id"} <= names:
+    named = "student" in names or {"lastname", "firstname"} <= names
+    if named and "id" in names and ({"sis user id", "sis login id"} & names):
         return "canvas"
     if {"identifier", "full name"} <= names:
         return "moodle"
@@ -130,6 +133,10 @@ def read_roster(path: Path) -> Roster:
 def _entry(kind: str, value: dict[str, str]) -> Enrolled | None:
     if kind == "canvas":
         name = value.get("student", "")
+        if "lastname" in value and "firstname" in value and not name:
+            name = ", ".join(part for part in (value["lastname"], value["firstname"]) if part)
+        if not name and not value.get("id", ""):  # the "Manual Posting" row: no student in it
+            return None
         if name.strip().lower() in ("points possible", "student, test", "test student"):
             return None
         return Enrolled(
