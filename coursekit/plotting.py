@@ -7,6 +7,7 @@ so a notebook can combine panels. Nothing here shows or saves a figure by itself
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -78,9 +79,56 @@ def plot_weight_histograms(
     return ax
 
 
+@dataclass(frozen=True)
+class ProbabilityMap:
+    """P(class 1) over a grid of the input plane, computed once and drawn many times.
+
+    Attributes
+    ----------
+    grid0, grid1 : ndarray of shape (resolution, resolution)
+        The grid's coordinates (``np.meshgrid``).
+    proba : ndarray of shape (resolution, resolution)
+        P(class 1) at each grid point.
+    """
+
+    grid0: np.ndarray
+    grid1: np.ndarray
+    proba: np.ndarray
+
+
+def probability_map(
+    predict_proba: Callable[[np.ndarray], np.ndarray], X: np.ndarray, resolution: int = 150
+) -> ProbabilityMap:
+    """Evaluate ``predict_proba`` on the grid :func:`plot_decision_boundary` shades.
+
+    Parameters
+    ----------
+    predict_proba : callable
+        Maps an array of shape (m, 2) to probabilities of shape (m,) or (m, 2).
+    X : ndarray of shape (n, 2)
+        The points the grid covers, with a margin of 0.5 on every side.
+    resolution : int, default=150
+        Grid points per axis.
+
+    Returns
+    -------
+    ProbabilityMap
+        Pass it to :func:`plot_decision_boundary` in place of ``predict_proba`` (a slider that
+        caches it redraws without evaluating the model again).
+    """
+    margin = 0.5
+    x0 = np.linspace(X[:, 0].min() - margin, X[:, 0].max() + margin, resolution)
+    x1 = np.linspace(X[:, 1].min() - margin, X[:, 1].max() + margin, resolution)
+    grid0, grid1 = np.meshgrid(x0, x1)
+    plane = np.column_stack([grid0.ravel(), grid1.ravel()]).astype(X.dtype)
+    proba = np.asarray(predict_proba(plane))
+    proba = (proba[:, 1] if proba.ndim == 2 else proba).reshape(grid0.shape)
+    return ProbabilityMap(grid0, grid1, proba)
+
+
 def plot_decision_boundary(
-    predict_proba: Callable[[np.ndarray], np.ndarray], X: np.ndarray, y: np.ndarray, *,
-    ax: Axes | None = None, resolution: int = 150, title: str | None = None,
+    predict_proba: Callable[[np.ndarray], np.ndarray] | ProbabilityMap, X: np.ndarray,
+    y: np.ndarray, *, ax: Axes | None = None, resolution: int = 150, title: str | None = None,
     colorbar: bool = False,
 ) -> Axes:
     """Shade the predicted probability of class 1 over a 2-D input plane and draw the points.
@@ -91,8 +139,9 @@ def plot_decision_boundary(
 
     Parameters
     ----------
-    predict_proba : callable
-        Maps an array of shape (m, 2) to probabilities of shape (m,) or (m, 2).
+    predict_proba : callable or ProbabilityMap
+        Maps an array of shape (m, 2) to probabilities of shape (m,) or (m, 2); or a map
+        already computed with :func:`probability_map` (then ``resolution`` is not used).
     X : ndarray of shape (n, 2)
     y : ndarray of shape (n,)
         Labels in {0, 1}.
@@ -105,13 +154,12 @@ def plot_decision_boundary(
         Add a colour bar labelled "P(class 1)" beside ``ax``.
     """
     ax = _axes(ax)
-    margin = 0.5
-    x0 = np.linspace(X[:, 0].min() - margin, X[:, 0].max() + margin, resolution)
-    x1 = np.linspace(X[:, 1].min() - margin, X[:, 1].max() + margin, resolution)
-    grid0, grid1 = np.meshgrid(x0, x1)
-    plane = np.column_stack([grid0.ravel(), grid1.ravel()]).astype(X.dtype)
-    proba = np.asarray(predict_proba(plane))
-    proba = (proba[:, 1] if proba.ndim == 2 else proba).reshape(grid0.shape)
+    surface = (
+        predict_proba
+        if isinstance(predict_proba, ProbabilityMap)
+        else probability_map(predict_proba, X, resolution)
+    )
+    grid0, grid1, proba = surface.grid0, surface.grid1, surface.proba
     shading = ax.contourf(grid0, grid1, proba, levels=np.linspace(0, 1, 21), cmap="RdBu_r",
                           vmin=0, vmax=1, alpha=0.3)
     ax.contour(grid0, grid1, proba, levels=[0.5], colors="k")

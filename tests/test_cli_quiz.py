@@ -193,23 +193,13 @@ def test_flashcards_review_through_stdin_saves_the_schedule(env, tmp_path):
 
 def test_progress_shows_exercises_and_best_quiz_score(env):
     coursekit("quiz", "take", "00", env=env, stdin=ALL_CORRECT_00)
-    setup = "from coursekit.progress import record_exercise as r; r('00', 'split', True); r('00', 'curve', False)"
+    setup = "from coursekit.progress import record_exercise as r; r('00', 'split_indices', True); r('00', 'polynomial_features', False)"
     subprocess.run([sys.executable, "-c", setup], env=env, check=True)
     result = coursekit("progress", env=env)
     assert result.returncode == 0, result.stderr
     row = next(line for line in result.stdout.splitlines() if line.startswith("00 "))
     assert row.split() == [
-        "00",
-        "1",
-        "of",
-        "2",
-        "tried",
-        "6",
-        "/",
-        "6",
-        "(100%),",
-        "1",
-        "attempt(s)",
+        "00", "1", "of", "2", "exercises", "passed", "6", "/", "6", "(100%),", "1", "attempt",
     ]
 
 

@@ -46,3 +46,29 @@ def test_decision_boundary_points_have_black_edges_and_one_legend_entry_per_clas
     for handle in handles:
         np.testing.assert_allclose(handle.get_edgecolor()[0][:3], (0, 0, 0), atol=1e-12)
     plt.close(figure)
+
+
+def test_a_precomputed_probability_map_draws_the_same_picture_without_the_model():
+    import io
+
+    from coursekit.plotting import probability_map
+
+    X, y = _points()
+    calls = []
+
+    def counted(plane):
+        calls.append(len(plane))
+        return _probability_of_class_1(plane)
+
+    surface = probability_map(counted, X, resolution=20)
+    assert surface.proba.shape == (20, 20) and calls == [400]
+    pictures = []
+    for shown in (_probability_of_class_1, surface):
+        figure, ax = plt.subplots()
+        plot_decision_boundary(shown, X, y, ax=ax, resolution=20, colorbar=True)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
+        pictures.append(buffer.getvalue())
+        plt.close(figure)
+    assert pictures[0] == pictures[1]
+    assert calls == [400]  # drawing from the map did not call the model
