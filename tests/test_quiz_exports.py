@@ -373,7 +373,9 @@ def test_short_answer_exports_carry_the_spacing_and_hyphen_variants(banks, gloss
     question = next(q for q in questions_of(banks) if q.type == "short_text")
     texts = lms_answer_texts(question, glossary)
     assert {"validation set", "validation-set", "validationset"} <= set(texts)
-    accepted = {normalize_text(text) for text in texts}
+    from coursekit.quiz.grading import accepted_texts
+
+    accepted = {normalize_text(text) for text in accepted_texts(question, glossary)}
     assert all(normalize_text(text) in accepted for text in texts)
 
 
@@ -386,3 +388,17 @@ def test_student_copies_show_choices_and_matching_sides_as_lists(tmp_path, banks
     assert page.count("<li>") == 2 * len(matching.pairs)
     markdown = prompt_with_choices(matching, "markdown")
     assert "\n- A. " in markdown and "\n1. " in markdown
+
+
+def test_qti_flags_through_the_command_line(tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "quiz.zip"
+    command = [sys.executable, "-m", "coursekit", "quiz", "export", "--format", "qti", "--out",
+               str(out), "--attempts", "3", "--show-correct-answers", "--time-limit", "20"]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    meta = _assessment_meta(out)
+    assert _meta(meta, "allowed_attempts") == "3" and _meta(meta, "show_correct_answers") == "true"
+    assert _meta(meta, "time_limit") == "20"
