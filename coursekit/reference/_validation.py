@@ -102,3 +102,12 @@ def check_rng(rng: object) -> np.random.Generator:
         "rng must be a numpy.random.Generator (e.g. np.random.default_rng(0)) or an int seed, "
         f"got {describe(rng)}."
     )
+
+
+def check_positive(value: object, name: str) -> float:
+    """Return ``value`` as a float after checking it is a finite number > 0."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number > 0, got {describe(value)}.")
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}.")
+    return float(value)

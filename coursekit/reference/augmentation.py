@@ -1,4 +1,4 @@
-"""Label-preserving image augmentations in pure numpy: shift, rotation, noise and flip.
+"""Image augmentations in pure numpy: shift, rotation, noise, flip, cutout, and mixup.
 
 Every function takes a batch of images first, of shape ``(n, height, width)`` or
 ``(n, height, width, channels)`` (channels last, as in Keras), returns a new array of the same
@@ -9,6 +9,10 @@ are listed in each docstring so that a learner's version can reproduce them exac
 Coordinates: row 0 is the top of the image and column 0 its left edge, as ``plt.imshow`` shows
 an array. The deterministic :func:`shift_images` and :func:`rotate_images` do the work; the
 ``random_*`` functions draw parameters and call them.
+
+:func:`cutout` erases a random square of each image (DeVries & Taylor 2017, "random erasing").
+:func:`mixup` (Zhang et al. 2018) is not label-preserving: it mixes pairs of examples *and*
+their one-hot targets, so it takes and returns both.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from coursekit.reference._validation import (
     as_float_array,
     check_fraction,
     check_nonnegative,
+    check_positive,
     check_rng,
     describe,
 )
@@ -342,3 +347,119 @@ def random_flip(
         chosen = generator.random(n) < probability
         flipped[chosen] = flipped[chosen][:, ::-1]
     return flipped
+
+
+def cutout(
+    images: object,
+    size: int = 4,
+    *,
+    rng: np.random.Generator | int,
+    fill_value: float = 0.0,
+) -> np.ndarray:
+    """Erase a square patch at a random place in each image (cutout, random erasing).
+
+    Parameters
+    ----------
+    images : ndarray of shape (n, height, width) or (n, height, width, channels)
+        Floating-point images.
+    size : int, default=4
+        Side of the square in pixels, >= 0 (0 leaves the images unchanged). The square covers
+        rows ``row - size // 2, ..., row - size // 2 + size - 1`` (and the same for columns)
+        around its centre pixel ``(row, col)``; the part outside the image is clipped away, so
+        a patch near a border is smaller (DeVries & Taylor 2017). All channels are erased.
+    rng : numpy.random.Generator or int
+        Random generator or seed. Draws the centres
+        ``rng.integers(0, (height, width), size=(n, 2))``, columns ``(row, col)``, uniform over
+        every pixel of the image.
+    fill_value : float, default=0.0
+        Finite value written into the patch.
+
+    Returns
+    -------
+    ndarray, same shape and dtype as ``images``
+        A copy of the images with one patch per image set to ``fill_value``.
+    """
+    images = _check_images(images)
+    if isinstance(size, bool) or not isinstance(size, numbers.Integral):
+        raise TypeError(f"size must be an int >= 0 (pixels), got {describe(size)}.")
+    if size < 0:
+        raise ValueError(f"size must be an int >= 0 (pixels), got {size!r}.")
+    fill_value = _check_fill_value(fill_value)
+    generator = check_rng(rng)
+    n, height, width = images.shape[:3]
+    centres = generator.integers(0, (height, width), size=(n, 2))
+    erased = images.copy()
+    if size == 0:
+        return erased
+    for index, (row, col) in enumerate(centres.tolist()):
+        top = max(row - size // 2, 0)
+        left = max(col - size // 2, 0)
+        bottom = min(row - size // 2 + size, height)
+        right = min(col - size // 2 + size, width)
+        erased[index, top:bottom, left:right] = fill_value
+    return erased
+
+
+def mixup(
+    x: object,
+    y_onehot: object,
+    alpha: float = 0.2,
+    *,
+    rng: np.random.Generator | int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mix each example and its target with a random partner from the same batch (mixup).
+
+    ``x_mixed[i] = w_i * x[i] + (1 - w_i) * x[j_i]`` and the same for the targets, with
+    ``w_i ~ Beta(alpha, alpha)`` drawn for each example and ``j`` a random permutation of the
+    batch (Zhang et al. 2018). A small ``alpha`` puts most weights near 0 or 1 (mild mixing);
+    ``alpha=1`` draws them uniformly from ``[0, 1]``.
+
+    Parameters
+    ----------
+    x : ndarray of shape (n, ...)
+        Floating-point inputs: vectors ``(n, features)`` or images ``(n, height, width[,
+        channels])``.
+    y_onehot : array_like of shape (n, n_classes)
+        One-hot (or probability) targets. Integer and boolean arrays are accepted and converted
+        to the dtype of ``x``.
+    alpha : float, default=0.2
+        Parameter of the symmetric Beta distribution, a finite number > 0.
+    rng : numpy.random.Generator or int
+        Random generator or seed. Draws, in this order, the weights
+        ``rng.beta(alpha, alpha, size=n)`` and the partners ``rng.permutation(n)``.
+
+    Returns
+    -------
+    x_mixed : ndarray, same shape and dtype as ``x``
+        Mixed inputs.
+    y_mixed : ndarray of shape (n, n_classes)
+        Mixed targets, in the dtype of ``y_onehot`` if it is floating point, else of ``x``. Rows
+        that sum to 1 still sum to 1.
+    """
+    x = as_float_array(x, "x")
+    if x.ndim < 2:
+        raise ValueError(
+            f"x must have at least 2 dimensions, (n, features) or (n, height, width), got "
+            f"{describe(x)}."
+        )
+    if isinstance(y_onehot, (str, bytes)) or y_onehot is None:
+        raise TypeError(f"y_onehot must be a numeric array, got {describe(y_onehot)}.")
+    targets = np.asarray(y_onehot)
+    if targets.dtype == bool or np.issubdtype(targets.dtype, np.integer):
+        targets = targets.astype(x.dtype)
+    targets = as_float_array(targets, "y_onehot", ndim=2)
+    n = x.shape[0]
+    if targets.shape[0] != n:
+        raise ValueError(
+            f"y_onehot must have one row per example of x, ({n}, n_classes), got "
+            f"{describe(targets)}."
+        )
+    alpha = check_positive(alpha, "alpha")
+    generator = check_rng(rng)
+    weights = generator.beta(alpha, alpha, size=n)
+    partners = generator.permutation(n)
+    x_weights = weights.reshape((n,) + (1,) * (x.ndim - 1)).astype(x.dtype)
+    y_weights = weights[:, None].astype(targets.dtype)
+    x_mixed = x_weights * x + (1 - x_weights) * x[partners]
+    y_mixed = y_weights * targets + (1 - y_weights) * targets[partners]
+    return x_mixed, y_mixed

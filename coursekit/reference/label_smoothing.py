@@ -21,6 +21,8 @@ Calibration: :func:`reliability_curve` and :func:`expected_calibration_error` me
 classifier's confidence (its largest predicted probability) is from its accuracy.
 :func:`negative_log_likelihood` and :func:`brier_score` are the two proper scoring rules to
 report beside the ECE: they need no bins and use every probability, not only the top one.
+:func:`temperature_scale` fits the one temperature ``T`` of Guo et al. (2017) on held-out
+logits; ``softmax(logits / T)`` is then better calibrated, with the same predicted classes.
 """
 
 from __future__ import annotations
@@ -444,3 +446,113 @@ def brier_score(y_true_labels: object, probs: object) -> float:
     labels, probs, _ = _check_calibration_inputs(y_true_labels, probs, 1)
     onehot = np.eye(probs.shape[1], dtype=probs.dtype)[labels]
     return float(np.mean(np.sum((probs - onehot) ** 2, axis=1)))
+
+
+GOLDEN_RATIO_CONJUGATE = (np.sqrt(5.0) - 1.0) / 2.0
+"""``1 / phi ~= 0.618``: the fraction of the bracket kept by each step of a golden-section
+search."""
+
+
+def _nll_at_inverse_temperature(
+    logits: np.ndarray, labels: np.ndarray, inverse_temperature: float
+) -> float:
+    log_probs = _log_softmax(logits * inverse_temperature)
+    return float(-np.mean(log_probs[np.arange(labels.size), labels]))
+
+
+def temperature_scale(
+    y_true_labels: object,
+    logits: object,
+    *,
+    bounds: tuple[float, float] = (0.05, 20.0),
+    tolerance: float = 1e-6,
+) -> float:
+    """Fit the temperature that minimizes the negative log-likelihood of held-out logits.
+
+    Temperature scaling (Guo et al. 2017) divides every logit by one number ``T > 0`` fitted on
+    a validation set: ``T > 1`` softens an overconfident model, ``T < 1`` sharpens an
+    underconfident one. The predicted classes (the argmax) do not change, so accuracy does not
+    either.
+
+    The fit is a deterministic golden-section search over ``beta = 1 / T`` in
+    ``[1 / bounds[1], 1 / bounds[0]]``. The mean NLL of ``softmax(beta * logits)`` is a convex
+    function of ``beta`` (a log-sum-exp minus a linear term), so the search finds its global
+    minimum on that interval; no random start, no gradient.
+
+    Parameters
+    ----------
+    y_true_labels : array_like of int, shape (n_samples,)
+        True class indices in ``[0, n_classes)`` of the held-out samples.
+    logits : array_like of shape (n_samples, n_classes)
+        Their logits (pre-softmax outputs), float32 or float64; the search computes in float64.
+        Use logits that the model was *not* trained on, or the fit learns the training set's
+        overconfidence.
+    bounds : (float, float), default=(0.05, 20.0)
+        ``(lowest, highest)`` temperature searched, with ``0 < lowest < highest``. If the
+        optimum lies outside, the nearest bound is returned.
+    tolerance : float, default=1e-6
+        The search stops when the bracket on ``1 / T`` is narrower than this, a number > 0.
+
+    Returns
+    -------
+    float
+        The fitted temperature ``T``. Calibrated probabilities are
+        ``softmax(logits / T)``.
+    """
+    logits = as_float_array(logits, "logits", ndim=2)
+    if not np.all(np.isfinite(logits)):
+        raise ValueError("logits must be finite, got NaN or infinity.")
+    labels = np.asarray(y_true_labels)
+    if labels.dtype == bool or not np.issubdtype(labels.dtype, np.integer):
+        raise TypeError(
+            "y_true_labels must be an integer array of class indices, got "
+            f"{describe(labels)}; for one-hot targets pass y_onehot.argmax(axis=-1)."
+        )
+    if labels.shape != logits.shape[:1]:
+        raise ValueError(
+            f"y_true_labels must have shape ({logits.shape[0]},) to match logits of shape "
+            f"{logits.shape}, got {describe(labels)}."
+        )
+    if labels.size == 0:
+        raise ValueError("logits must contain at least one sample, got 0 rows.")
+    if labels.min() < 0 or labels.max() >= logits.shape[1]:
+        raise ValueError(
+            f"y_true_labels must be class indices in [0, {logits.shape[1] - 1}], got values "
+            f"from {labels.min()} to {labels.max()}."
+        )
+    bounds_ok = (
+        isinstance(bounds, (tuple, list))
+        and len(bounds) == 2
+        and all(
+            isinstance(bound, numbers.Real) and not isinstance(bound, bool) and np.isfinite(bound)
+            for bound in bounds
+        )
+    )
+    if not bounds_ok or not 0 < bounds[0] < bounds[1]:
+        raise ValueError(
+            "bounds must be a pair (lowest, highest) of temperatures with "
+            f"0 < lowest < highest, got {describe(bounds)}."
+        )
+    if (
+        isinstance(tolerance, bool)
+        or not isinstance(tolerance, numbers.Real)
+        or not np.isfinite(tolerance)
+        or tolerance <= 0
+    ):
+        raise ValueError(f"tolerance must be a finite number > 0, got {describe(tolerance)}.")
+    logits = logits.astype(np.float64)
+    low, high = 1.0 / float(bounds[1]), 1.0 / float(bounds[0])
+    inner_low = high - GOLDEN_RATIO_CONJUGATE * (high - low)
+    inner_high = low + GOLDEN_RATIO_CONJUGATE * (high - low)
+    loss_low = _nll_at_inverse_temperature(logits, labels, inner_low)
+    loss_high = _nll_at_inverse_temperature(logits, labels, inner_high)
+    while high - low > tolerance:
+        if loss_low <= loss_high:
+            high, inner_high, loss_high = inner_high, inner_low, loss_low
+            inner_low = high - GOLDEN_RATIO_CONJUGATE * (high - low)
+            loss_low = _nll_at_inverse_temperature(logits, labels, inner_low)
+        else:
+            low, inner_low, loss_low = inner_low, inner_high, loss_high
+            inner_high = low + GOLDEN_RATIO_CONJUGATE * (high - low)
+            loss_high = _nll_at_inverse_temperature(logits, labels, inner_high)
+    return float(1.0 / ((low + high) / 2.0))
