@@ -231,3 +231,22 @@ def test_a_stub_is_not_implemented_and_never_counts_as_an_attempt():
     assert run_check(get_exercise("polynomial_features"), stub).status == NOT_IMPLEMENTED
     check("polynomial_features", stub)
     assert registry._failed_attempts == {}
+
+
+def test_cells_are_told_apart_by_the_execute_request_not_the_history_count(monkeypatch):
+    # nbval runs cells with store_history=False: the execution count then never moves, so
+    # the cell is identified by the id of the kernel's current execute request.
+    import sys
+    import types
+
+    from coursekit.exercises import core
+
+    shell = types.SimpleNamespace(execution_count=3, parent_header={"header": {"msg_id": "a"}})
+    fake = types.ModuleType("IPython")
+    fake.get_ipython = lambda: shell
+    monkeypatch.setitem(sys.modules, "IPython", fake)
+    first = core._cell_number()
+    shell.parent_header = {"header": {"msg_id": "b"}}
+    assert first == "a" and core._cell_number() == "b"
+    shell.parent_header = {}
+    assert core._cell_number() == 3

@@ -174,12 +174,20 @@ class CoursekitVersion:
         return f"<coursekit's version of {self.name}, bound after your {self.verdict}>"
 
 
-def _cell_number() -> int | None:
-    """The execution count of the IPython cell now running, None outside IPython."""
+def _cell_number() -> object:
+    """What identifies the IPython cell now running; None outside IPython.
+
+    The id of the kernel's current execute request, where there is one: unlike the execution
+    count, it differs from cell to cell even when cells run with ``store_history=False`` (as
+    nbval runs them).
+    """
     import sys
 
     ipython = sys.modules.get("IPython")
     shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
+    header = getattr(shell, "parent_header", None)
+    if isinstance(header, dict) and header.get("header", {}).get("msg_id"):
+        return header["header"]["msg_id"]
     return getattr(shell, "execution_count", None)
 
 
