@@ -199,7 +199,10 @@ def test_run_all_shows_no_error_or_stderr_output(lab_page):
 
 
 def test_run_all_renders_a_plot(lab_page):
-    images = lab_page.locator(".jp-OutputArea-output .jp-RenderedImage img")
+    # A plot's renderer is the output element itself (inside a widget it is nested one deeper).
+    images = lab_page.locator(
+        ".jp-OutputArea-output.jp-RenderedImage img, .jp-OutputArea-output .jp-RenderedImage img"
+    )
     assert images.count() >= 1
     first = images.first
     first.scroll_into_view_if_needed()
