@@ -111,3 +111,34 @@ def check_positive(value: object, name: str) -> float:
     if not np.isfinite(value) or value <= 0:
         raise ValueError(f"{name} must be a finite number > 0, got {value!r}.")
     return float(value)
+
+
+def check_feature_vector(value: object, name: str, features: int, dtype: np.dtype) -> np.ndarray:
+    """Return a per-feature parameter (``gamma``, ``beta``, a moving statistic) of shape
+    (features,) in ``dtype``; raise a ``ValueError`` naming it for any other shape."""
+    array = as_float_array(value, name)
+    if array.shape != (features,):
+        raise ValueError(
+            f"{name} must have shape ({features},), one entry per feature (the last axis of x), "
+            f"got {describe(array)}."
+        )
+    return array.astype(dtype, copy=False)
+
+
+def check_upstream(dout: object, cache: object, cache_type: type, producer: str) -> np.ndarray:
+    """Validate a normalization backward pass's inputs; return ``dout`` as a float array.
+
+    ``cache`` must be a ``cache_type`` (the one ``producer`` returned) and ``dout`` must have the
+    shape of the forward input, ``cache.x_hat.shape``.
+    """
+    if not isinstance(cache, cache_type):
+        raise TypeError(
+            f"cache must be the {cache_type.__name__} from {producer}, got {describe(cache)}."
+        )
+    dout = as_float_array(dout, "dout")
+    if dout.shape != cache.x_hat.shape:
+        raise ValueError(
+            f"dout must have the shape of the forward input, {cache.x_hat.shape}, "
+            f"got {describe(dout)}."
+        )
+    return dout

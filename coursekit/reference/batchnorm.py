@@ -19,8 +19,10 @@ import numpy as np
 
 from coursekit.reference._validation import (
     as_float_array,
+    check_feature_vector,
     check_fraction,
     check_nonnegative,
+    check_upstream,
     describe,
 )
 
@@ -46,16 +48,6 @@ class BatchNormCache:
     inv_std: np.ndarray
     gamma: np.ndarray
     training: bool
-
-
-def _feature_vector(value: object, name: str, features: int, dtype: np.dtype) -> np.ndarray:
-    array = as_float_array(value, name)
-    if array.shape != (features,):
-        raise ValueError(
-            f"{name} must have shape ({features},), one entry per feature (the last axis of x), "
-            f"got {describe(array)}."
-        )
-    return array.astype(dtype, copy=False)
 
 
 def batchnorm_forward(
@@ -109,10 +101,10 @@ def batchnorm_forward(
             f"got {describe(x)}."
         )
     features = x.shape[-1]
-    gamma = _feature_vector(gamma, "gamma", features, x.dtype)
-    beta = _feature_vector(beta, "beta", features, x.dtype)
-    moving_mean = _feature_vector(moving_mean, "moving_mean", features, x.dtype)
-    moving_var = _feature_vector(moving_var, "moving_var", features, x.dtype)
+    gamma = check_feature_vector(gamma, "gamma", features, x.dtype)
+    beta = check_feature_vector(beta, "beta", features, x.dtype)
+    moving_mean = check_feature_vector(moving_mean, "moving_mean", features, x.dtype)
+    moving_var = check_feature_vector(moving_var, "moving_var", features, x.dtype)
     momentum = check_fraction(momentum, "momentum")
     epsilon = check_nonnegative(epsilon, "epsilon")
     axes = tuple(range(x.ndim - 1))
@@ -155,16 +147,7 @@ def batchnorm_backward(
     dgamma, dbeta : ndarray of shape (features,)
         Gradients with respect to ``gamma`` and ``beta``.
     """
-    if not isinstance(cache, BatchNormCache):
-        raise TypeError(
-            f"cache must be the BatchNormCache from batchnorm_forward, got {describe(cache)}."
-        )
-    dout = as_float_array(dout, "dout")
-    if dout.shape != cache.x_hat.shape:
-        raise ValueError(
-            f"dout must have the shape of the forward input, {cache.x_hat.shape}, "
-            f"got {describe(dout)}."
-        )
+    dout = check_upstream(dout, cache, BatchNormCache, "batchnorm_forward")
     axes = tuple(range(dout.ndim - 1))
     x_hat = cache.x_hat
     dbeta = dout.sum(axis=axes)

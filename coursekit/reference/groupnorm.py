@@ -21,8 +21,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from coursekit.reference._validation import as_float_array, check_nonnegative, describe
-from coursekit.reference.layernorm import check_parameter_vector, normalize, normalize_backward
+from coursekit.reference._validation import (
+    as_float_array,
+    check_feature_vector,
+    check_nonnegative,
+    check_upstream,
+    describe,
+)
+from coursekit.reference.layernorm import normalize, normalize_backward
 
 
 @dataclass(frozen=True)
@@ -103,8 +109,8 @@ def groupnorm_forward(
             f"groups must be an int in [1, {channels}] that divides the {channels} channels "
             f"(the last axis of x), got {groups!r}."
         )
-    gamma = check_parameter_vector(gamma, "gamma", channels, x.dtype)
-    beta = check_parameter_vector(beta, "beta", channels, x.dtype)
+    gamma = check_feature_vector(gamma, "gamma", channels, x.dtype)
+    beta = check_feature_vector(beta, "beta", channels, x.dtype)
     epsilon = check_nonnegative(epsilon, "epsilon")
     x_hat, inv_std = normalize(_grouped(x, int(groups)), _GROUP_AXES, epsilon)
     x_hat = x_hat.reshape(x.shape)
@@ -135,16 +141,7 @@ def groupnorm_backward(
     dgamma, dbeta : ndarray of shape (channels,)
         Gradients with respect to ``gamma`` and ``beta``.
     """
-    if not isinstance(cache, GroupNormCache):
-        raise TypeError(
-            f"cache must be the GroupNormCache from groupnorm_forward, got {describe(cache)}."
-        )
-    dout = as_float_array(dout, "dout")
-    if dout.shape != cache.x_hat.shape:
-        raise ValueError(
-            f"dout must have the shape of the forward input, {cache.x_hat.shape}, "
-            f"got {describe(dout)}."
-        )
+    dout = check_upstream(dout, cache, GroupNormCache, "groupnorm_forward")
     batch_axes = tuple(range(dout.ndim - 1))
     dbeta = dout.sum(axis=batch_axes)
     dgamma = (dout * cache.x_hat).sum(axis=batch_axes)

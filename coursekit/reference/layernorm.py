@@ -20,7 +20,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from coursekit.reference._validation import as_float_array, check_nonnegative, describe
+from coursekit.reference._validation import (
+    as_float_array,
+    check_feature_vector,
+    check_nonnegative,
+    check_upstream,
+    describe,
+)
 
 
 @dataclass(frozen=True)
@@ -40,17 +46,6 @@ class LayerNormCache:
     x_hat: np.ndarray
     inv_std: np.ndarray
     gamma: np.ndarray
-
-
-def check_parameter_vector(value: object, name: str, features: int, dtype: np.dtype) -> np.ndarray:
-    """Return a per-feature ``gamma`` or ``beta`` of shape (features,) in ``dtype``."""
-    array = as_float_array(value, name)
-    if array.shape != (features,):
-        raise ValueError(
-            f"{name} must have shape ({features},), one entry per feature (the last axis of x), "
-            f"got {describe(array)}."
-        )
-    return array.astype(dtype, copy=False)
 
 
 def normalize(
@@ -110,8 +105,8 @@ def layernorm_forward(
             f"got {describe(x)}."
         )
     features = x.shape[-1]
-    gamma = check_parameter_vector(gamma, "gamma", features, x.dtype)
-    beta = check_parameter_vector(beta, "beta", features, x.dtype)
+    gamma = check_feature_vector(gamma, "gamma", features, x.dtype)
+    beta = check_feature_vector(beta, "beta", features, x.dtype)
     epsilon = check_nonnegative(epsilon, "epsilon")
     x_hat, inv_std = normalize(x, (-1,), epsilon)
     out = gamma * x_hat + beta
@@ -138,16 +133,7 @@ def layernorm_backward(
     dgamma, dbeta : ndarray of shape (features,)
         Gradients with respect to ``gamma`` and ``beta`` (summed over all positions).
     """
-    if not isinstance(cache, LayerNormCache):
-        raise TypeError(
-            f"cache must be the LayerNormCache from layernorm_forward, got {describe(cache)}."
-        )
-    dout = as_float_array(dout, "dout")
-    if dout.shape != cache.x_hat.shape:
-        raise ValueError(
-            f"dout must have the shape of the forward input, {cache.x_hat.shape}, "
-            f"got {describe(dout)}."
-        )
+    dout = check_upstream(dout, cache, LayerNormCache, "layernorm_forward")
     batch_axes = tuple(range(dout.ndim - 1))
     dbeta = dout.sum(axis=batch_axes)
     dgamma = (dout * cache.x_hat).sum(axis=batch_axes)
