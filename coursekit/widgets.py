@@ -160,8 +160,23 @@ class Explorer:
             self.computed += 1
         return self._cache[key]
 
-    def prepare(self, limit: int = MAX_PRECOMPUTE, *, images: bool = False) -> int:
+    def prepare(
+        self,
+        limit: int = MAX_PRECOMPUTE,
+        *,
+        images: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> int:
         """Compute (and with ``images``, render) every position, when there are at most ``limit``.
+
+        Parameters
+        ----------
+        limit : int
+            Prepare nothing when there are more positions than this.
+        images : bool
+            Also render each position's PNG (a live session then only swaps pictures).
+        progress : callable, optional
+            ``progress(done, total)``, called after each position (a live session shows a bar).
 
         Returns
         -------
@@ -173,11 +188,13 @@ class Explorer:
         if len(positions) > limit or (self.compute is None and not images):
             return 0
         before = self.computed + self.rendered
-        for values in positions:
+        for done, values in enumerate(positions, start=1):
             if images:
                 self.image(**values)
             else:
                 self.result(**values)
+            if progress is not None:
+                progress(done, len(positions))
         return self.computed + self.rendered - before
 
     @property
@@ -243,7 +260,16 @@ def explore(
         from IPython.display import display
 
         start = time.perf_counter()
-        if explorer.prepare(images=True):
+        bar = ipywidgets.IntProgress(value=0, min=0, max=len(explorer.positions()),
+                                     description="Preparing")
+        display(bar)
+
+        def step(done: int, total: int) -> None:
+            bar.value = done
+
+        prepared = explorer.prepare(images=True, progress=step)
+        bar.close()
+        if prepared:
             print(f"Prepared {len(explorer.positions())} slider positions in "
                   f"{time.perf_counter() - start:.1f} s.")
         controls = {name: slider.widget(name) for name, slider in sliders.items()}

@@ -83,6 +83,14 @@ def test_prepare_computes_every_position_once_and_moves_then_only_draw():
     assert explorer.positions()[0] == {"rate": 0.0, "width": 1}
 
 
+def test_prepare_reports_progress_after_each_position():
+    explorer, calls = _counting_explorer([])
+    steps = []
+    explorer.prepare(progress=lambda done, total: steps.append((done, total)))
+    assert steps == [(done, 60) for done in range(1, 61)]
+    assert len(calls) == 60
+
+
 def test_prepare_skips_explorers_with_too_many_positions():
     explorer, calls = _counting_explorer([])
     assert explorer.prepare(limit=10) == 0
@@ -184,7 +192,8 @@ def test_a_live_move_swaps_in_the_prerendered_image_without_drawing(monkeypatch,
 
     explore(draw_live, compute=fit, rate=Slider(0.5, 0.0, 1.0, 0.25))
     assert capsys.readouterr().out.startswith("Prepared 5 slider positions in ")
-    box = shown[0]
+    bar, box = shown
+    assert type(bar).__name__ == "IntProgress" and bar.value == bar.max == 5
     slider, picture = box.children
     assert type(picture).__name__ == "Image"
     assert sorted(calls) == sorted(draws) == [0.0, 0.25, 0.5, 0.75, 1.0]
