@@ -29,6 +29,14 @@ def correct_sgd_step_l2(w, grad, lr, l2):
     return (1 - 2 * lr * l2) * w - lr * grad
 
 
+def correct_max_norm(w, max_value):
+    out = w.copy()
+    for column in range(w.shape[1]):
+        norm = np.linalg.norm(w[:, column])
+        out[:, column] = w[:, column] * (min(norm, max_value) / (norm + 1e-7))
+    return out
+
+
 @pytest.mark.parametrize(
     "name, function",
     [
@@ -37,6 +45,7 @@ def correct_sgd_step_l2(w, grad, lr, l2):
         ("l1_penalty_grad", correct_l1_penalty_grad),
         ("l2_penalty_grad", correct_l2_penalty_grad),
         ("sgd_step_l2", correct_sgd_step_l2),
+        ("max_norm", correct_max_norm),
     ],
 )
 def test_a_correct_independent_version_passes(name, function):
@@ -46,7 +55,7 @@ def test_a_correct_independent_version_passes(name, function):
 
 
 @pytest.mark.parametrize(
-    "name", ["l1_penalty", "l2_penalty", "l1_penalty_grad", "l2_penalty_grad", "sgd_step_l2"]
+    "name", ["l1_penalty", "l2_penalty", "l1_penalty_grad", "l2_penalty_grad", "sgd_step_l2", "max_norm"]
 )
 def test_the_stub_reports_not_implemented(name):
     result = run_check(get_exercise(name), stub)
@@ -137,3 +146,48 @@ def test_sgd_step_with_l2_is_decoupled_weight_decay_with_twice_the_strength():
     np.testing.assert_allclose(
         reference(w, grad, 0.1, 0.03), weight_decay_step(w, grad, 0.1, 0.06), rtol=1e-12
     )
+
+
+def _max_norm_failures(function):
+    result = run_check(get_exercise("max_norm"), function)
+    assert result.status == FAILED
+    return {case.label: case.message for case in result.cases if not case.passed}
+
+
+def test_max_norm_without_keras_epsilon_fails_on_the_zero_and_the_tiny_column():
+    def without_epsilon(w, max_value):
+        norms = np.linalg.norm(w, axis=0, keepdims=True)
+        with np.errstate(invalid="ignore"):
+            return (w * np.minimum(norms, max_value) / norms).astype(w.dtype)
+
+    failures = _max_norm_failures(without_epsilon)
+    assert set(failures) == {"an all-zero column stays zero (no 0/0)",
+                             "a column of norm 1e-6, where Keras's epsilon shows"}
+    assert "0/0" in failures["an all-zero column stays zero (no 0/0)"]
+    assert "epsilon = 1e-07" in failures["a column of norm 1e-6, where Keras's epsilon shows"]
+
+
+def test_max_norm_over_the_rows_is_told_to_use_the_columns():
+    def over_rows(w, max_value):
+        norms = np.linalg.norm(w, axis=1, keepdims=True)
+        return (w * np.clip(norms, 0, max_value) / (norms + 1e-7)).astype(w.dtype)
+
+    message = _max_norm_failures(over_rows)["a 6x4 kernel, two columns above max_value = 2"]
+    assert "above the bound" in message and "axis 0" in message
+
+
+def test_max_norm_that_rescales_every_column_is_told_to_clip():
+    def rescales_all(w, max_value):
+        return (w * max_value / (np.linalg.norm(w, axis=0, keepdims=True) + 1e-7)).astype(w.dtype)
+
+    failures = _max_norm_failures(rescales_all)
+    assert "clip each norm at max_value" in failures[
+        "every column already inside the bound (left as it is, up to Keras's epsilon)"]
+
+
+def test_max_norm_that_returns_float64_for_float32_fails_on_the_dtype():
+    def float64(w, max_value):
+        return correct_max_norm(w.astype(np.float64), max_value)
+
+    assert "dtype" in _max_norm_failures(float64)["float32 kernel keeps float32"]
+

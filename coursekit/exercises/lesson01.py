@@ -1,4 +1,4 @@
-"""Exercises of lesson 01 (parameter norm penalties: L1, L2, and an SGD step with L2).
+"""Exercises of lesson 01 (norm penalties: L1, L2, an SGD step with L2, and a max-norm constraint).
 
 All strengths follow Keras 3: ``L1(l1)`` adds ``l1 * sum|w|`` and ``L2(l2)`` adds
 ``l2 * sum w**2`` (no 1/2, no division by the number of examples). The learner's functions take
@@ -13,6 +13,7 @@ import numpy as np
 
 from coursekit.exercises.core import Case, CaseOutcome, Exercise, compare
 from coursekit.gradcheck import GOOD_THRESHOLD, check_gradient
+from coursekit.reference.constraints import EPSILON, max_norm
 from coursekit.reference.penalties import l1_penalty, l1_penalty_grad, l2_penalty, l2_penalty_grad
 
 #: A gradient of the learner within this relative error of central differences passes.
@@ -130,6 +131,76 @@ def _sgd_matches_gradient(function: Callable, rng: np.random.Generator) -> CaseO
     )
 
 
+def _kernel_with_norms(rng: np.random.Generator, n_inputs: int, norms: list[float]) -> np.ndarray:
+    """A kernel of shape (n_inputs, len(norms)) whose column j has Euclidean norm ``norms[j]``."""
+    directions = rng.normal(size=(n_inputs, len(norms)))
+    return directions / np.linalg.norm(directions, axis=0) * np.array(norms)
+
+
+def _max_norm_cases(rng: np.random.Generator) -> list[Case]:
+    with_zero_column = _kernel_with_norms(rng, 5, [3.0, 1.0, 1.0])
+    with_zero_column[:, 1] = 0.0
+    return [
+        Case("a 6x4 kernel, two columns above max_value = 2",
+             (_kernel_with_norms(rng, 6, [3.0, 1.0, 5.0, 0.5]), 2.0)),
+        Case("every column already inside the bound (left as it is, up to Keras's epsilon)",
+             (_kernel_with_norms(rng, 4, [0.3, 1.2, 1.9]), 2.0)),
+        Case("a larger bound, max_value = 3.5", (_kernel_with_norms(rng, 8, [7.0, 3.0, 4.0]), 3.5)),
+        Case("float32 kernel keeps float32",
+             (_kernel_with_norms(rng, 6, [4.0, 0.5, 2.5]).astype(np.float32), 2.0)),
+        Case("an all-zero column stays zero (no 0/0)", (with_zero_column, 2.0)),
+        Case("a column of norm 1e-6, where Keras's epsilon shows",
+             (_kernel_with_norms(rng, 3, [1e-6, 2.5]), 1.0)),
+        Case("max_value = 0 squashes every column to zero", (_kernel_with_norms(rng, 4, [1.0, 3.0]), 0.0)),
+        Case("a single unit, kernel of shape (5, 1)", (_kernel_with_norms(rng, 5, [6.0]), 2.0)),
+    ]
+
+
+def _judge_max_norm(expected: np.ndarray, got: object) -> str:
+    """Compare with the reference; on a mismatch, name the usual mistake from the outputs."""
+    message = compare(expected, got, rtol=1e-5, atol=1e-9)
+    if not message or type(got) is not np.ndarray or got.shape != expected.shape:
+        return message
+    if np.isnan(got).any():
+        return (
+            "your result has NaN where a column is all zeros: 0/0. Keras divides by the norms plus "
+            f"a small epsilon ({EPSILON:g}), so a zero column stays zero."
+        )
+    expected_norms = np.linalg.norm(expected.astype(np.float64), axis=0)
+    got_norms = np.linalg.norm(got.astype(np.float64), axis=0)
+    bound = expected_norms.max()
+    if got.shape[1] > 1 and np.ptp(got_norms) < 1e-4 * got_norms.max() < np.ptp(expected_norms):
+        return (
+            f"every column of your result has the same norm, {got_norms[0]:.4g}, but a column "
+            "already inside the ball should be left (almost) as it is: clip each norm at "
+            "max_value instead of rescaling every column to it."
+        )
+    if (got_norms > bound * (1 + 1e-5) + 1e-9).any():
+        column = int(np.argmax(got_norms))
+        return (
+            f"column {column} of your result has norm {got_norms[column]:.4g}, above the bound "
+            f"({bound:.4g} here): each column, the weights coming into one unit (norms over axis "
+            "0), must be scaled back into the ball."
+        )
+    tiny = expected_norms < 1e-5
+    mismatch = ~np.isclose(got_norms, expected_norms, rtol=1e-5, atol=1e-12)
+    if (mismatch & tiny).any():
+        return (
+            "a column of tiny norm differs: Keras scales by clip(norm, 0, max_value) / (epsilon + "
+            f"norm) with epsilon = {EPSILON:g}, so a column of norm 1e-6 shrinks by about 9%. "
+            f"Got norm {got_norms[mismatch & tiny][0]:.4g}, expected {expected_norms[mismatch & tiny][0]:.4g}."
+        )
+    inside = expected_norms < bound * (1 - 1e-4)
+    if (mismatch & inside).any():
+        column = int(np.flatnonzero(mismatch & inside)[0])
+        return (
+            f"column {column} was already inside the ball (norm {expected_norms[column]:.4g}) and "
+            f"should be left (almost) as it is, but your result has norm {got_norms[column]:.4g}: "
+            "clip each norm at max_value instead of rescaling every column to it."
+        )
+    return message
+
+
 def _judge_rtol(rtol: float) -> Callable:
     # float32 sums may round differently from the reference's order of summation.
     return lambda expected, got: compare(expected, got, rtol=rtol, atol=1e-10)
@@ -190,5 +261,19 @@ EXERCISES = (
         hint_detail="the penalty's gradient is the one of l2_penalty_grad; add it to grad, scale "
             "the sum by lr and subtract it from w, working on a new array (no -= on w).",
         extra_checks=(_sgd_matches_gradient,),
+    ),
+    Exercise(
+        name="max_norm",
+        lesson="01",
+        reference=max_norm,
+        make_cases=_max_norm_cases,
+        hint="a max-norm constraint looks at each unit's incoming weight vector (one column of a "
+            "Dense kernel) and, only if its length exceeds max_value, shrinks it back onto the "
+            "ball of that radius. Keep the shape and dtype of w.",
+        hint_detail="compute one Euclidean norm per column (over axis 0, keeping the dimension "
+            "so it broadcasts), clip the norms to the interval from 0 to max_value, and multiply w "
+            "by the clipped norm divided by (epsilon + norm), with Keras's epsilon 1e-7. Cast "
+            "back to w's dtype.",
+        judge=_judge_max_norm,
     ),
 )

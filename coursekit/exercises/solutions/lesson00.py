@@ -15,3 +15,10 @@ def split_indices(n_samples, val_fraction, test_fraction, rng):
     n_test = int(round(test_fraction * n_samples))
     n_train = n_samples - n_val - n_test
     return order[:n_train], order[n_train:n_train + n_val], order[n_train + n_val:]
+
+
+def kfold_indices(n_samples, k, rng):
+    # Shuffle once, cut into k nearly equal folds (the first n_samples % k get one more).
+    folds = np.array_split(rng.permutation(n_samples), k)
+    everything = np.arange(n_samples)
+    return [(np.setdiff1d(everything, fold), np.sort(fold)) for fold in folds]

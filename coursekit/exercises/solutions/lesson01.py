@@ -24,3 +24,10 @@ def l2_penalty_grad(w, l2):
 def sgd_step_l2(w, grad, lr, l2):
     step = lr * (grad + 2 * l2 * w)
     return (w - step).astype(w.dtype)
+
+
+def max_norm(w, max_value):
+    # Keras's MaxNorm(max_value, axis=0): each column scaled by clip(norm) / (epsilon + norm).
+    norms = np.sqrt(np.sum(w**2, axis=0, keepdims=True))
+    scale = np.clip(norms, 0, max_value) / (1e-7 + norms)
+    return (w * scale).astype(w.dtype)
