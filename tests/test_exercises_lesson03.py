@@ -177,3 +177,105 @@ def test_the_gradient_check_itself_passes_the_reference_formula():
     for seed in range(5):
         outcome = exercise.extra_checks[0](correct_backward, np.random.default_rng(seed))
         assert outcome.passed, outcome.message
+
+
+# --- Layer normalization (exercises 4 and 5) ------------------------------------------------------
+
+
+def correct_layernorm_forward(x, gamma, beta, epsilon=1e-3):
+    mean = x.mean(axis=-1, keepdims=True)
+    variance = x.var(axis=-1, keepdims=True)
+    return gamma * (x - mean) / np.sqrt(variance + epsilon) + beta
+
+
+def correct_layernorm_backward(dout, x, gamma, epsilon=1e-3):
+    """The step-by-step chain rule through each row's mean and variance (a different route)."""
+    d = x.shape[1]
+    centred = x - x.mean(axis=1, keepdims=True)
+    variance = (centred**2).mean(axis=1, keepdims=True)
+    inv_std = 1 / np.sqrt(variance + epsilon)
+    x_hat = centred * inv_std
+    dx_hat = dout * gamma
+    dvariance = (dx_hat * centred).sum(axis=1, keepdims=True) * -0.5 * inv_std**3
+    dmean = -(dx_hat * inv_std).sum(axis=1, keepdims=True)
+    dx = dx_hat * inv_std + dvariance * 2 * centred / d + dmean / d
+    return dx.astype(x.dtype), (dout * x_hat).sum(axis=0), dout.sum(axis=0)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize(
+    ("name", "function"),
+    [("layernorm_forward", correct_layernorm_forward), ("layernorm_backward", correct_layernorm_backward)],
+)
+def test_a_correct_layer_norm_passes_on_several_seeds(name, function, seed):
+    result = run_check(get_exercise(name), function, np.random.default_rng(seed))
+    assert result.status == PASSED, result.summary()
+    assert len(result.cases) >= 7
+
+
+@pytest.mark.parametrize("name", ["layernorm_forward", "layernorm_backward"])
+def test_a_layer_norm_stub_reports_not_implemented(name):
+    result = run_check(get_exercise(name), stub)
+    assert result.status == NOT_IMPLEMENTED
+
+
+def test_batch_statistics_in_layer_norm_are_named():
+    def over_the_batch(x, gamma, beta, epsilon=1e-3):
+        return correct_forward(x, gamma, beta, epsilon)
+
+    result = run_check(get_exercise("layernorm_forward"), over_the_batch)
+    assert result.status == FAILED
+    assert "over the batch (axis=0)" in first_failure(result)
+    alone = next(c for c in result.cases if c.label.startswith("each example's output"))
+    assert not alone.passed and "never the other examples" in alone.message
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # ddof=1 on the one-feature case
+def test_the_unbiased_variance_in_layer_norm_is_named():
+    def unbiased(x, gamma, beta, epsilon=1e-3):
+        mean = x.mean(axis=1, keepdims=True)
+        return gamma * (x - mean) / np.sqrt(x.var(axis=1, ddof=1, keepdims=True) + epsilon) + beta
+
+    result = run_check(get_exercise("layernorm_forward"), unbiased)
+    assert result.status == FAILED
+    assert "unbiased variance" in first_failure(result)
+
+
+def test_epsilon_outside_the_root_in_layer_norm_gets_the_general_advice():
+    def outside(x, gamma, beta, epsilon=1e-3):
+        mean = x.mean(axis=1, keepdims=True)
+        return gamma * (x - mean) / (x.std(axis=1, keepdims=True) + epsilon) + beta
+
+    result = run_check(get_exercise("layernorm_forward"), outside)
+    assert result.status == FAILED
+    assert "epsilon inside the square root" in first_failure(result)
+
+
+def test_a_layer_norm_backward_without_the_mean_path_is_named():
+    def no_mean_path(dout, x, gamma, epsilon=1e-3):
+        mean, variance = x.mean(axis=1, keepdims=True), x.var(axis=1, keepdims=True)
+        x_hat = (x - mean) / np.sqrt(variance + epsilon)
+        return dout * gamma / np.sqrt(variance + epsilon), (dout * x_hat).sum(0), dout.sum(0)
+
+    result = run_check(get_exercise("layernorm_backward"), no_mean_path)
+    assert result.status == FAILED
+    assert "row of dx must sum to zero" in first_failure(result)
+    gradient_check = next(c for c in result.cases if c.label.startswith("numerical gradient"))
+    assert not gradient_check.passed
+
+
+def test_a_layer_norm_backward_that_sums_gamma_over_features_is_named():
+    def wrong_sums(dout, x, gamma, epsilon=1e-3):
+        dx, dgamma, _ = correct_layernorm_backward(dout, x, gamma, epsilon)
+        return dx, dgamma, dout.sum(axis=1)
+
+    result = run_check(get_exercise("layernorm_backward"), wrong_sums)
+    assert result.status == FAILED
+    assert "sum over the examples (axis=0)" in first_failure(result)
+
+
+def test_the_layer_norm_gradient_check_passes_the_chain_rule():
+    exercise = get_exercise("layernorm_backward")
+    for seed in range(5):
+        outcome = exercise.extra_checks[0](correct_layernorm_backward, np.random.default_rng(seed))
+        assert outcome.passed, outcome.message

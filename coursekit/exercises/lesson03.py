@@ -1,5 +1,6 @@
 """Exercises of lesson 03 (batch normalization): forward in training mode, the layer with its
-moving statistics in both modes, and the backward pass in training mode.
+moving statistics in both modes, the backward pass in training mode, and layer normalization
+forward and backward (each example normalized over its own features).
 
 Conventions are Keras 3's (:mod:`coursekit.reference.batchnorm`): features on the last axis,
 the *biased* batch variance (divide by n), ``epsilon`` inside the square root, and the moving
@@ -10,6 +11,8 @@ A judge sees only the expected and the returned values, not the inputs, so the d
 read the usual mistakes from the outputs themselves: in training mode each output column has
 mean ``beta`` (a wrong shift shows there), a column scaled by a constant factor points at the
 variance or epsilon, and a ``dx`` whose columns do not sum to zero ignores the batch mean.
+Layer normalization is the same with the roles of the axes swapped: statistics per row (axis 1),
+so the diagnoses read rows where batch norm's read columns.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import numpy as np
 from coursekit.exercises.core import Case, CaseOutcome, Exercise, compare, show
 from coursekit.gradcheck import check_gradient
 from coursekit.reference.batchnorm import batchnorm_backward, batchnorm_forward
+from coursekit.reference.layernorm import layernorm_backward, layernorm_forward
 
 #: Batch-norm ``dx`` shows relative errors of 1e-7..1e-6 against central differences from
 #: rounding alone (it is a difference of nearly equal terms), so the check allows 1e-6.
@@ -63,6 +67,22 @@ def _train_backward(
     zeros, ones = np.zeros(features, x.dtype), np.ones(features, x.dtype)
     _, cache, _, _ = batchnorm_forward(x, gamma, beta, zeros, ones, epsilon=epsilon, training=True)
     return batchnorm_backward(dout, cache)
+
+
+def _layernorm_forward(
+    x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, epsilon: float = 1e-3
+) -> np.ndarray:
+    """Reference of exercise 4: layer normalization of each row of ``x`` over its features."""
+    return layernorm_forward(x, gamma, beta, epsilon=epsilon)[0]
+
+
+def _layernorm_backward(
+    dout: np.ndarray, x: np.ndarray, gamma: np.ndarray, epsilon: float = 1e-3
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Reference of exercise 5: ``(dx, dgamma, dbeta)`` of layer normalization."""
+    beta = np.zeros(x.shape[-1], x.dtype)
+    _, cache = layernorm_forward(x, gamma, beta, epsilon=epsilon)
+    return layernorm_backward(dout, cache)
 
 
 # --- Inputs ------------------------------------------------------------------------------------
@@ -166,6 +186,47 @@ def _backward_cases(rng: np.random.Generator) -> list[Case]:
         Case("a large epsilon = 1", case(10, 3), {"epsilon": 1.0}),
         Case("batch of one (dx is exactly zero)", case(1, 4)),
         Case("all-zero upstream gradient", (np.zeros((6, 3)), x, np.ones(3))),
+        Case("float32 keeps float32", case(12, 5, "float32")),
+    ]
+
+
+def _rows(rng: np.random.Generator, n: int, features: int, dtype: str = "float64") -> np.ndarray:
+    """Examples with a different mean and spread in each row, so per-row statistics matter."""
+    means = rng.uniform(-3, 3, (n, 1))
+    scales = rng.uniform(0.5, 4, (n, 1))
+    return (means + scales * rng.normal(size=(n, features))).astype(dtype)
+
+
+def _layernorm_forward_cases(rng: np.random.Generator) -> list[Case]:
+    return [
+        Case(
+            "gamma = 1, beta = 0 (each output row has mean 0, variance near 1)",
+            (_rows(rng, 6, 5), np.ones(5), np.zeros(5)),
+        ),
+        Case("8 x 4 batch", (_rows(rng, 8, 4), *_params(rng, 4))),
+        Case("32 x 10 batch", (_rows(rng, 32, 10), *_params(rng, 10))),
+        Case("a large epsilon = 1", (_rows(rng, 6, 3), *_params(rng, 3)), {"epsilon": 1.0}),
+        Case("batch of one (layer norm does not need a batch)", (_rows(rng, 1, 6), *_params(rng, 6))),
+        Case("batch of two", (_rows(rng, 2, 5), *_params(rng, 5))),
+        Case("one feature (its variance is 0: the output is beta)", (_rows(rng, 4, 1), *_params(rng, 1))),
+        Case("float32 keeps float32", (_rows(rng, 10, 4, "float32"), *_params(rng, 4, "float32"))),
+    ]
+
+
+def _layernorm_backward_cases(rng: np.random.Generator) -> list[Case]:
+    def case(n: int, features: int, dtype: str = "float64") -> tuple:
+        x = _rows(rng, n, features, dtype)
+        gamma, _ = _params(rng, features, dtype)
+        return rng.normal(size=(n, features)).astype(dtype), x, gamma
+
+    x = _rows(rng, 5, 3)
+    return [
+        Case("8 x 4 batch", case(8, 4)),
+        Case("30 x 6 batch", case(30, 6)),
+        Case("a large epsilon = 1", case(6, 3), {"epsilon": 1.0}),
+        Case("batch of one", case(1, 5)),
+        Case("one feature (dx is exactly zero)", case(4, 1)),
+        Case("all-zero upstream gradient", (np.zeros((5, 3)), x, np.ones(3))),
         Case("float32 keeps float32", case(12, 5, "float32")),
     ]
 
@@ -301,6 +362,92 @@ def _judge_backward(expected: tuple, got: Any) -> str:
     return ""
 
 
+def _diagnose_rows(expected: np.ndarray, got: np.ndarray) -> str:
+    """Explain a wrong layer-norm output: statistics over the wrong axis, or the wrong variance."""
+    n, features = expected.shape
+    e64, g64 = expected.astype(np.float64), got.astype(np.float64)
+    spread = 1e-4 * (1 + np.abs(e64).max())
+    rows_standardized = np.allclose(e64.mean(axis=1), 0, atol=spread)
+    if rows_standardized and n > 1 and features > 1:
+        if np.allclose(g64.mean(axis=0), 0, atol=spread) and not np.allclose(
+            g64.mean(axis=1), 0, atol=spread
+        ):
+            return (
+                "With gamma = 1 and beta = 0 every output row should have mean 0, but in yours the "
+                "columns have mean 0 and the rows do not: you took the statistics over the batch "
+                "(axis=0), as batch norm does. Layer norm standardizes each example (each row) with "
+                "the mean and variance of its own features (axis=1)."
+            )
+    if features < 2:
+        return (
+            "With a single feature, each value equals its row's mean, so x - mean is 0 and the "
+            "output is beta."
+        )
+    varied = np.ptp(e64, axis=0) > 1e-6
+    if varied.sum() >= 1:
+        centred_e = e64[:, varied] - e64[:, varied].mean(axis=0)
+        centred_g = g64[:, varied] - g64[:, varied].mean(axis=0)
+        slopes = (centred_g * centred_e).sum(axis=0) / np.square(centred_e).sum(axis=0)
+        residual = centred_g - slopes * centred_e
+        if np.abs(residual).max() < spread and np.allclose(
+            slopes, np.sqrt((features - 1) / features), rtol=2e-3
+        ):
+            return (
+                f"Your outputs are about sqrt((d-1)/d) = {np.sqrt((features - 1) / features):.4g} "
+                "times the expected ones around beta: you used the unbiased variance (dividing by "
+                "d - 1). Layer norm divides by the number of features d, as x.var(axis=1) does "
+                "by default."
+            )
+    return (
+        "Standardize each row with the mean and biased variance of its own features (axis=1, "
+        "kept as a column so it broadcasts), with epsilon inside the square root; then multiply "
+        "by gamma and add beta, one value per feature."
+    )
+
+
+def _judge_layernorm_forward(expected: np.ndarray, got: Any) -> str:
+    message = _close(expected, got, "out")
+    if not message or type(got) is not np.ndarray or got.shape != expected.shape:
+        return message
+    if got.dtype != expected.dtype:
+        return message
+    return f"{message} {_diagnose_rows(expected, got)}".strip()
+
+
+def _judge_layernorm_backward(expected: tuple, got: Any) -> str:
+    if type(got) not in (tuple, list) or len(got) != 3:
+        return f"return a tuple (dx, dgamma, dbeta), got {show(got)}."
+    names = ("dx", "dgamma", "dbeta")
+    for name, e, g in zip(names, expected, got, strict=True):
+        message = _close(e, g, name)
+        if not message:
+            continue
+        if type(g) is not np.ndarray or g.shape != e.shape or g.dtype != e.dtype:
+            if name != "dx" and getattr(g, "shape", None) == (len(got[0]),):
+                return (
+                    f"{message} gamma and beta have one entry per feature, so their gradients "
+                    "sum over the examples (axis=0), not over the features."
+                )
+            return message
+        if name == "dbeta":
+            return f"{message} beta is added to every row, so dbeta = dout.sum(axis=0)."
+        if name == "dgamma":
+            return f"{message} dgamma = (dout * x_hat).sum(axis=0), with x_hat the normalized x."
+        row_sums = np.abs(g.astype(np.float64).sum(axis=1))
+        scale = np.abs(g.astype(np.float64)).sum(axis=1) + 1e-12
+        if e.shape[1] > 1 and np.any(row_sums > 1e-4 * scale):
+            return (
+                f"{message} Each row of dx must sum to zero (adding a constant to all features of "
+                "one example does not change its normalized output), and yours do not: include "
+                "the gradient that flows through the row mean."
+            )
+        return (
+            f"{message} Check the path through the row variance: it is batch norm's formula "
+            "with the sums taken over the features of each row (axis=1) instead of over the batch."
+        )
+    return ""
+
+
 # --- Property and gradient checks ----------------------------------------------------------------
 
 
@@ -376,6 +523,65 @@ def _gradient_check(function: Callable, rng: np.random.Generator) -> CaseOutcome
     return CaseOutcome(label, True)
 
 
+def _each_example_on_its_own(function: Callable, rng: np.random.Generator) -> CaseOutcome:
+    """Layer norm of an example must not depend on the other examples of its batch."""
+    label = "each example's output is independent of the rest of its batch"
+    x = _rows(rng, 10, 4)
+    gamma, beta = _params(rng, 4)
+    whole, failure = _call(function, label, x, gamma, beta)
+    if failure:
+        return failure
+    alone, failure = _call(function, label, x[:1].copy(), gamma, beta)
+    if failure:
+        return failure
+    try:
+        same = np.allclose(np.asarray(whole)[:1], np.asarray(alone), rtol=1e-6, atol=1e-9)
+    except Exception:  # an odd return value: the main cases already explain it
+        same = False
+    if same:
+        return CaseOutcome(label, True)
+    return CaseOutcome(
+        label,
+        False,
+        "the first example gives a different output alone than inside a batch of 10: layer norm "
+        "uses only each example's own features (axis=1), never the other examples of the batch.",
+    )
+
+
+def _layernorm_gradient_check(function: Callable, rng: np.random.Generator) -> CaseOutcome:
+    """dx, dgamma and dbeta against central differences of the layer-norm forward pass."""
+    label = "numerical gradient check of dx, dgamma and dbeta"
+    x = _rows(rng, 6, 5)
+    gamma, beta = _params(rng, 5)
+    dout = rng.normal(size=x.shape)
+    result, failure = _call(function, label, dout.copy(), x.copy(), gamma.copy())
+    if failure:
+        return failure
+    if type(result) not in (tuple, list) or len(result) != 3:
+        return CaseOutcome(label, False, f"return a tuple (dx, dgamma, dbeta), got {show(result)}.")
+    for name, analytic, target in zip(("dx", "dgamma", "dbeta"), result, (x, gamma, beta), strict=True):
+        if type(analytic) is not np.ndarray or analytic.shape != target.shape:
+            return CaseOutcome(
+                label, False, f"{name} should be an array of shape {target.shape}, got {show(analytic)}."
+            )
+        check = check_gradient(
+            lambda _: _layernorm_forward(x, gamma, beta),  # reads target, perturbed in place
+            target,
+            analytic,
+            dout=dout,
+            threshold=GRADIENT_THRESHOLD,
+        )
+        if not check.passed:
+            return CaseOutcome(
+                label,
+                False,
+                f"your {name} differs from the central-difference gradient of the forward pass "
+                f"(max relative error {check.max_relative_error:.2g}, must be < "
+                f"{GRADIENT_THRESHOLD:g}).",
+            )
+    return CaseOutcome(label, True)
+
+
 EXERCISES = (
     Exercise(
         name="batchnorm_train_forward",
@@ -418,5 +624,34 @@ EXERCISES = (
             "x_hat times the batch sum of dx_hat times x_hat).",
         judge=_judge_backward,
         extra_checks=(_gradient_check,),
+    ),
+    Exercise(
+        name="layernorm_forward",
+        lesson="03",
+        reference=_layernorm_forward,
+        make_cases=_layernorm_forward_cases,
+        hint="layer normalization standardizes each example on its own: the mean and variance "
+            "come from the features of one row, not from the other examples of the batch. Then "
+            "each feature is scaled by its gamma and shifted by its beta, as in batch norm.",
+        hint_detail="take the mean and the biased variance along axis 1 with keepdims=True, so "
+            "that they broadcast against x; subtract the mean, divide by the square root of the "
+            "variance plus epsilon, then scale by gamma and shift by beta; keep x's dtype.",
+        judge=_judge_layernorm_forward,
+        extra_checks=(_each_example_on_its_own,),
+    ),
+    Exercise(
+        name="layernorm_backward",
+        lesson="03",
+        reference=_layernorm_backward,
+        make_cases=_layernorm_backward_cases,
+        hint="it is the batch-norm backward pass with the axes swapped: each row's mean and "
+            "variance depend on every feature of that row, so dx has the same three paths, with "
+            "sums over the features of a row. gamma and beta still get sums over the batch.",
+        hint_detail="recompute x_hat and the inverse standard deviation per row (keepdims=True). "
+            "dbeta sums dout over axis 0 and dgamma sums dout times x_hat over axis 0. With "
+            "dx_hat = dout times gamma and d features, dx is inv_std / d times (d dx_hat, minus "
+            "the row sum of dx_hat, minus x_hat times the row sum of dx_hat times x_hat).",
+        judge=_judge_layernorm_backward,
+        extra_checks=(_layernorm_gradient_check,),
     ),
 )

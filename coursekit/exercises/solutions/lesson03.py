@@ -1,4 +1,5 @@
-"""Solutions of lesson 03 (batch normalization forward, layer with moving statistics, backward)."""
+"""Solutions of lesson 03 (batch normalization forward, layer with moving statistics, backward;
+layer normalization forward and backward)."""
 
 import numpy as np
 
@@ -38,4 +39,28 @@ def batchnorm_train_backward(dout, x, gamma, epsilon=1e-3):
     dx_hat = dout * gamma
     # The batch mean and variance depend on every row, hence the two correction terms.
     dx = inv_std / n * (n * dx_hat - dx_hat.sum(axis=0) - x_hat * (dx_hat * x_hat).sum(axis=0))
+    return dx.astype(x.dtype), dgamma.astype(x.dtype), dbeta.astype(x.dtype)
+
+
+def layernorm_forward(x, gamma, beta, epsilon=1e-3):
+    gamma, beta = gamma.astype(x.dtype), beta.astype(x.dtype)
+    mean = x.mean(axis=1, keepdims=True)
+    variance = np.square(x - mean).mean(axis=1, keepdims=True)
+    x_hat = (x - mean) / np.sqrt(variance + x.dtype.type(epsilon))
+    return gamma * x_hat + beta
+
+
+def layernorm_backward(dout, x, gamma, epsilon=1e-3):
+    features = x.shape[1]
+    mean = x.mean(axis=1, keepdims=True)
+    variance = np.square(x - mean).mean(axis=1, keepdims=True)
+    inv_std = 1.0 / np.sqrt(variance + epsilon)
+    x_hat = (x - mean) * inv_std
+    dbeta = dout.sum(axis=0)
+    dgamma = (dout * x_hat).sum(axis=0)
+    dx_hat = dout * gamma
+    # Each row's mean and variance depend on every feature of the row: two row-sum corrections.
+    row_sum = dx_hat.sum(axis=1, keepdims=True)
+    row_dot = (dx_hat * x_hat).sum(axis=1, keepdims=True)
+    dx = inv_std / features * (features * dx_hat - row_sum - x_hat * row_dot)
     return dx.astype(x.dtype), dgamma.astype(x.dtype), dbeta.astype(x.dtype)
