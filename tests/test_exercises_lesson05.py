@@ -166,3 +166,78 @@ def test_returning_float64_for_float32_images_fails_on_the_dtype():
     result = run_check(get_exercise("add_gaussian_noise"), noise_in_float64)
     assert result.status == FAILED
     assert "dtype float32" in first_failure(result)
+
+
+# --- Exercise 4: cutout (issue 13) ------------------------------------------------------------
+
+
+def _cutout_with(images, size, rng, start):
+    """Cutout whose patch starts at ``start(centre, size)``; the border clips it."""
+    centres = rng.integers(0, images.shape[1:3], size=(len(images), 2))
+    out = images.copy()
+    height, width = images.shape[1:3]
+    for i, (row, col) in enumerate(centres):
+        top, left = start(row, size), start(col, size)
+        for r in range(top, top + size):
+            for c in range(left, left + size):
+                if 0 <= r < height and 0 <= c < width:
+                    out[i, r, c] = 0.0
+    return out
+
+
+def correct_cutout(images, size, rng):
+    return _cutout_with(images, size, rng, lambda centre, size: centre - size // 2)
+
+
+def cutout_from_the_corner(images, size, rng):
+    return _cutout_with(images, size, rng, lambda centre, size: centre)
+
+
+def cutout_with_negative_slices(images, size, rng):
+    centres = rng.integers(0, images.shape[1:3], size=(len(images), 2))
+    out = images.copy()
+    for i, (row, col) in enumerate(centres):
+        out[i, row - size // 2:row - size // 2 + size, col - size // 2:col - size // 2 + size] = 0.0
+    return out
+
+
+def cutout_that_also_rescales(images, size, rng):
+    return correct_cutout(images, size, rng) * 0.5
+
+
+def test_a_correct_independent_cutout_passes():
+    result = run_check(get_exercise("cutout"), correct_cutout)
+    assert result.status == PASSED, result.summary()
+
+
+def test_the_cutout_stub_reports_not_implemented():
+    assert run_check(get_exercise("cutout"), stub).status == NOT_IMPLEMENTED
+
+
+def test_a_patch_placed_from_its_corner_is_named():
+    result = run_check(get_exercise("cutout"), cutout_from_the_corner)
+    assert result.status == FAILED
+    assert "centre pixel" in first_failure(result)
+
+
+def test_negative_slice_starts_at_the_border_are_named():
+    result = run_check(get_exercise("cutout"), cutout_with_negative_slices)
+    assert result.status == FAILED
+    assert "negative index" in first_failure(result)
+
+
+def test_changing_pixels_outside_the_patch_is_named():
+    result = run_check(get_exercise("cutout"), cutout_that_also_rescales)
+    assert result.status == FAILED
+    assert "outside the patch" in first_failure(result)
+
+
+def test_cutout_in_place_is_reported():
+    def in_place(images, size, rng):
+        erased = correct_cutout(images, size, rng)
+        images[...] = erased
+        return images
+
+    result = run_check(get_exercise("cutout"), in_place)
+    assert result.status == FAILED
+    assert "in place" in result.summary()

@@ -1,4 +1,4 @@
-"""Exercises of lesson 05 (data augmentation): a random shift, a rotation, and pixel noise.
+"""Exercises of lesson 05 (data augmentation): a random shift, a rotation, pixel noise, cutout.
 
 All three are compared with :mod:`coursekit.reference.augmentation`. The random ones receive
 the same generator as the reference (a :class:`~coursekit.exercises.core.Seed`), so the learner
@@ -9,10 +9,13 @@ draws exactly what the reference draws:
 * ``rotate_images``: deterministic, bilinear interpolation about the centre with inverse
   mapping, neighbours outside the image counting as 0 (this equals the reference exactly);
 * ``add_gaussian_noise``: one call ``rng.normal(0.0, stddev, size=images.shape)``, the input's
-  dtype kept, then an optional clip.
+  dtype kept, then an optional clip;
+* ``cutout``: one call ``rng.integers(0, (height, width), size=(n, 2))`` for the patch centres,
+  then a ``size`` x ``size`` square of zeros around each centre, clipped at the border.
 
 When a result differs, the judges name the usual mistake: wrapping pixels around with
-``np.roll``, turning clockwise instead of counter-clockwise, or forgetting the clip.
+``np.roll``, turning clockwise instead of counter-clockwise, forgetting the clip, or (cutout)
+a patch whose slice starts at a negative index near the border, or that sits off its centre.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from coursekit.exercises.core import Case, Exercise, Seed, compare
-from coursekit.reference.augmentation import add_gaussian_noise, random_shift, rotate_images
+from coursekit.reference.augmentation import add_gaussian_noise, cutout, random_shift, rotate_images
 
 _RTOL = 1e-5
 _ATOL = 1e-6
@@ -190,6 +193,97 @@ def _judge_noise(expected: np.ndarray, got: Any) -> str:
     return message
 
 
+# --- Exercise 4: cutout ----------------------------------------------------------------------
+
+
+def _cutout_cases(rng: np.random.Generator) -> list[Case]:
+    seed = int(rng.integers(1_000_000))
+    return [
+        Case("ten 8 x 8 images, size 4", (_images(rng, (10, 8, 8)), 4), {"rng": Seed(seed)}),
+        Case(
+            "odd size 3 (rows centre - 1 to centre + 1)",
+            (_images(rng, (10, 8, 8)), 3),
+            {"rng": Seed(seed + 1)},
+        ),
+        Case(
+            "forty images, size 4: many patches touch the top or left border",
+            (_images(rng, (40, 8, 8)), 4),
+            {"rng": Seed(seed + 2)},
+        ),
+        Case("size 0 (an exact copy)", (_images(rng, (4, 8, 8)), 0), {"rng": Seed(seed + 3)}),
+        Case("size 1 (one pixel)", (_images(rng, (6, 8, 8)), 1), {"rng": Seed(seed + 4)}),
+        Case(
+            "rectangular 6 x 5 images (rows and columns differ)",
+            (_images(rng, (10, 6, 5)), 2),
+            {"rng": Seed(seed + 5)},
+        ),
+        Case(
+            "a patch larger than the image (size 12 on 8 x 8)",
+            (_images(rng, (5, 8, 8)), 12),
+            {"rng": Seed(seed + 6)},
+        ),
+        Case("batch of one", (_images(rng, (1, 8, 8)), 4), {"rng": Seed(seed + 7)}),
+        Case(
+            "float32 images keep float32",
+            (_images(rng, (5, 8, 8), np.float32), 4),
+            {"rng": Seed(seed + 8)},
+        ),
+        Case(
+            "channels-last images of shape (n, 8, 8, 1): every channel erased",
+            (_images(rng, (5, 8, 8, 1)), 4),
+            {"rng": Seed(seed + 9)},
+        ),
+    ]
+
+
+def _judge_cutout(expected: np.ndarray, got: Any) -> str:
+    message = compare(expected, got, rtol=_RTOL, atol=_ATOL)
+    mismatch = _mismatch(expected, got)
+    if not message or mismatch is None or not mismatch.any():
+        return message
+    # The test images have no exact zeros, so the zeros show where each patch is.
+    want, have = expected == 0, got == 0
+    if (mismatch & ~want & ~have).any():
+        return message + " Pixels outside the patch changed: copy the images and set only the patch to 0."
+    per_image = tuple(range(1, expected.ndim))
+    if not have.any():
+        return message + " Nothing was erased: each image needs one patch of zeros."
+    missing = want.sum(axis=per_image) > have.sum(axis=per_image)
+    top_or_left = want[:, 0].any(axis=tuple(range(1, want.ndim - 1))) | want[:, :, 0].any(
+        axis=tuple(range(1, want.ndim - 1))
+    )
+    if missing.any() and np.all(top_or_left[missing]):
+        return (
+            message + " Your patches are missing or too small only where they touch the top or "
+            "left border: a slice that starts at a negative index counts from the end of the axis. "
+            "Clip the start at 0."
+        )
+    if _patches_sit_down_right(want, have):
+        return (
+            message + " Your patches sit below and to the right of where they should: the drawn "
+            "(row, col) is the centre pixel of the patch, which starts size // 2 before it."
+        )
+    return message + " Your patches have the wrong size or place: a patch is size pixels wide and high, less where the border cuts it."
+
+
+def _patches_sit_down_right(want: np.ndarray, have: np.ndarray) -> bool:
+    """True when, in every image where both erase something, the learner's patch is never above
+    or left of the expected one and somewhere strictly below or right of it."""
+    rows = np.arange(want.shape[1]).reshape((1, -1) + (1,) * (want.ndim - 2))
+    cols = np.arange(want.shape[2]).reshape((1, 1, -1) + (1,) * (want.ndim - 3))
+    per_image = tuple(range(1, want.ndim))
+    both = want.any(axis=per_image) & have.any(axis=per_image)
+    if not both.any():
+        return False
+
+    def mean_position(mask: np.ndarray, index: np.ndarray) -> np.ndarray:
+        return (mask * index).sum(axis=per_image)[both] / mask.sum(axis=per_image)[both]
+
+    down = mean_position(have, rows) - mean_position(want, rows)
+    right = mean_position(have, cols) - mean_position(want, cols)
+    return bool(np.all(down >= -1e-9) and np.all(right >= -1e-9) and (down + right).max() > 0)
+
+
 EXERCISES = (
     Exercise(
         name="random_shift",
@@ -232,6 +326,22 @@ EXERCISES = (
         hint_detail="one rng.normal call of the images' shape; add it, convert back to the "
             "images' dtype, then clip to (low, high) when clip is not None.",
         judge=_judge_noise,
+        rtol=_RTOL,
+        atol=_ATOL,
+    ),
+    Exercise(
+        name="cutout",
+        lesson="05",
+        reference=cutout,
+        make_cases=_cutout_cases,
+        hint="pick one random pixel of each image as the centre of a square of side size, and set "
+            "the pixels of that square to 0; where the square sticks out of the image, only the "
+            "part inside is erased. The rest of the image stays as it was.",
+        hint_detail="draw all the centres in one rng.integers call from 0 up to (height, width), "
+            "of shape (n, 2), columns (row, col). On a copy of the images, the square of each image "
+            "starts at row - size // 2 (and col - size // 2), clipped at 0, and ends size pixels "
+            "later, clipped at the border.",
+        judge=_judge_cutout,
         rtol=_RTOL,
         atol=_ATOL,
     ),

@@ -1,4 +1,4 @@
-"""Solutions of lesson 05 (data augmentation from scratch: shift, rotation, noise)."""
+"""Solutions of lesson 05 (data augmentation from scratch: shift, rotation, noise, cutout)."""
 
 import numpy as np
 
@@ -50,3 +50,15 @@ def add_gaussian_noise(images, stddev, rng, clip=None):
     if clip is not None:
         noisy = np.clip(noisy, clip[0], clip[1])
     return noisy
+
+
+def cutout(images, size, rng):
+    n, height, width = images.shape[:3]
+    centres = rng.integers(0, (height, width), size=(n, 2))
+    erased = images.copy()
+    for index, (row, col) in enumerate(centres):
+        # The square starts size // 2 before its centre; the border cuts off what sticks out.
+        top, left = max(row - size // 2, 0), max(col - size // 2, 0)
+        bottom, right = min(row - size // 2 + size, height), min(col - size // 2 + size, width)
+        erased[index, top:bottom, left:right] = 0
+    return erased
