@@ -9,6 +9,7 @@ a network it fails with a message that names the offline default.
 from __future__ import annotations
 
 import os
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -272,3 +273,128 @@ def load_online_dataset(
         np.savez_compressed(path, x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
     with np.load(path, allow_pickle=False) as arrays:
         return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
+
+
+# --- The local Keras cache, read without any network ---------------------------------------
+
+KERAS_HOME_VARIABLE = "KERAS_HOME"
+#: Files ``keras.datasets.<name>.load_data()`` leaves under ``<keras home>/datasets``.
+KERAS_CACHE_FILES = {
+    "mnist": ("mnist.npz",),
+    "fashion_mnist": tuple(
+        f"fashion-mnist/{stem}.gz"
+        for stem in (
+            "train-labels-idx1-ubyte",
+            "train-images-idx3-ubyte",
+            "t10k-labels-idx1-ubyte",
+            "t10k-images-idx3-ubyte",
+        )
+    ),
+}
+_IDX_MAGIC = {1: 2049, 3: 2051}  # labels (1-D) and images (3-D) in LeCun's idx format
+
+
+def keras_cache_dir() -> Path:
+    """Where Keras caches its datasets: ``$KERAS_HOME/datasets``, else ``~/.keras/datasets``."""
+    home = os.environ.get(KERAS_HOME_VARIABLE) or Path.home() / ".keras"
+    return Path(home) / "datasets"
+
+
+def keras_download_command(name: str) -> str:
+    """The one-line shell command that caches ``name`` with Keras (needs a network)."""
+    return f'python -c "import keras; keras.datasets.{name}.load_data()"'
+
+
+def _read_idx(path: Path, ndim: int) -> np.ndarray:
+    """One gzip-compressed idx file as a uint8 array; ValueError if it is not a whole one."""
+    import gzip
+    import zlib
+
+    try:
+        with gzip.open(path, "rb") as stream:
+            raw = stream.read()
+    except (OSError, EOFError, zlib.error) as error:  # BadGzipFile is an OSError
+        raise ValueError(f"{path.name} is not a complete gzip file ({error})") from None
+    header = 4 + 4 * ndim
+    if len(raw) < header:
+        raise ValueError(f"{path.name} has {len(raw)} bytes, fewer than its idx header")
+    magic = int.from_bytes(raw[:4], "big")
+    if magic != _IDX_MAGIC[ndim]:
+        raise ValueError(f"{path.name} has idx magic number {magic}, not {_IDX_MAGIC[ndim]}")
+    shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+    expected = int(np.prod(shape))
+    if len(raw) - header != expected:
+        raise ValueError(
+            f"{path.name} has {len(raw) - header} data bytes, its header announces {expected}"
+        )
+    return np.frombuffer(raw, np.uint8, offset=header).reshape(shape)
+
+
+def _read_keras_files(name: str, paths: list[Path]) -> tuple:
+    if name == "mnist":
+        try:
+            with np.load(paths[0], allow_pickle=False) as arrays:
+                parts = tuple(arrays[key] for key in ("x_train", "y_train", "x_test", "y_test"))
+        except (OSError, EOFError, KeyError, ValueError, zipfile.BadZipFile) as error:
+            raise ValueError(f"mnist.npz is not a complete npz archive ({error})") from None
+    else:
+        y_train, x_train, y_test, x_test = (
+            _read_idx(path, 1 if "labels" in path.name else 3) for path in paths
+        )
+        parts = (x_train, y_train, x_test, y_test)
+    x_train, y_train, x_test, y_test = parts
+    for x, y, part in [(x_train, y_train, "training"), (x_test, y_test, "test")]:
+        if x.ndim != 3 or y.ndim != 1 or len(x) != len(y):
+            raise ValueError(
+                f"{part} images of shape {x.shape} do not match labels of shape {y.shape}"
+            )
+    return parts
+
+
+def load_keras_cached(
+    name: str = "fashion_mnist", *, cache_dir: str | os.PathLike | None = None
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """MNIST or Fashion-MNIST from the local Keras cache only; never touches the network.
+
+    ``keras.datasets.mnist.load_data()`` leaves ``mnist.npz`` in the cache, and
+    ``keras.datasets.fashion_mnist.load_data()`` four gzip-compressed idx files in
+    ``fashion-mnist/`` (see :data:`KERAS_CACHE_FILES`). This reads those files as Keras does,
+    after checking that they are complete.
+
+    Parameters
+    ----------
+    name : {"mnist", "fashion_mnist"}, default="fashion_mnist"
+    cache_dir : path, optional
+        The Keras cache folder; defaults to :func:`keras_cache_dir` (``$KERAS_HOME/datasets``
+        or ``~/.keras/datasets``).
+
+    Returns
+    -------
+    (x_train, y_train), (x_test, y_test)
+        uint8 images of shape (n, 28, 28) and uint8 labels of shape (n,), as Keras returns them.
+
+    Raises
+    ------
+    DatasetUnavailableError
+        With a one-line message: when a file is missing (it says how to cache the dataset on a
+        machine with internet, :func:`keras_download_command`), or when a file is corrupt or
+        incomplete (it names the file and says to delete it and download again).
+    """
+    if name not in KERAS_CACHE_FILES:
+        raise ValueError(f"name must be one of {tuple(KERAS_CACHE_FILES)}, got {name!r}.")
+    folder = Path(cache_dir) if cache_dir is not None else keras_cache_dir()
+    paths = [folder / relative for relative in KERAS_CACHE_FILES[name]]
+    if not all(path.is_file() for path in paths):
+        raise DatasetUnavailableError(
+            f"{name} is not in the local Keras cache (~/.keras/datasets, or $KERAS_HOME/datasets); "
+            f"to get it, run "
+            f"`{keras_download_command(name)}` on a machine with internet."
+        )
+    try:
+        (x_train, y_train, x_test, y_test) = _read_keras_files(name, paths)
+    except ValueError as error:
+        raise DatasetUnavailableError(
+            f"{name} in the Keras cache {folder} is corrupt or incomplete ({error}); delete "
+            f"those files and run `{keras_download_command(name)}` again."
+        ) from None
+    return (x_train, y_train), (x_test, y_test)

@@ -118,3 +118,118 @@ def test_online_loader_without_network_names_the_offline_default(tmp_path, monke
 def test_online_loader_rejects_unknown_names():
     with pytest.raises(ValueError, match="name must be one of"):
         data.load_online_dataset("cifar10")
+
+
+# --- load_keras_cached: the local Keras cache, never the network ---------------------------
+
+
+def _write_idx(path, array):
+    """``array`` (uint8, 1-D labels or 3-D images) as a gzip-compressed idx file."""
+    import gzip
+
+    magic = 2049 if array.ndim == 1 else 2051
+    header = magic.to_bytes(4, "big") + b"".join(n.to_bytes(4, "big") for n in array.shape)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with gzip.open(path, "wb") as stream:
+        stream.write(header + array.tobytes())
+
+
+def _fashion_cache(folder):
+    x_train, y_train, x_test, y_test = _tiny_arrays()
+    for relative, array in zip(
+        data.KERAS_CACHE_FILES["fashion_mnist"], [y_train, x_train, y_test, x_test], strict=True
+    ):
+        _write_idx(folder / relative, array)
+    return x_train, y_train, x_test, y_test
+
+
+def test_keras_cache_loader_reads_fashion_mnist_idx_files(tmp_path):
+    x_train, y_train, x_test, y_test = _fashion_cache(tmp_path)
+    (got_x, got_y), (got_xt, got_yt) = data.load_keras_cached("fashion_mnist", cache_dir=tmp_path)
+    np.testing.assert_array_equal(got_x, x_train)
+    np.testing.assert_array_equal(got_y, y_train)
+    np.testing.assert_array_equal(got_xt, x_test)
+    np.testing.assert_array_equal(got_yt, y_test)
+    assert got_x.dtype == np.uint8 and got_x.shape == (4, 28, 28)
+
+
+def test_keras_cache_loader_reads_mnist_npz(tmp_path):
+    x_train, y_train, x_test, y_test = _tiny_arrays()
+    np.savez(tmp_path / "mnist.npz", x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
+    (got_x, got_y), _ = data.load_keras_cached("mnist", cache_dir=tmp_path)
+    np.testing.assert_array_equal(got_x, x_train)
+    np.testing.assert_array_equal(got_y, y_train)
+
+
+def test_keras_cache_loader_finds_the_cache_under_keras_home(tmp_path, monkeypatch):
+    monkeypatch.setenv(data.KERAS_HOME_VARIABLE, str(tmp_path))
+    _fashion_cache(tmp_path / "datasets")
+    assert data.keras_cache_dir() == tmp_path / "datasets"
+    (got_x, _), _ = data.load_keras_cached("fashion_mnist")
+    assert got_x.shape == (4, 28, 28)
+
+
+def test_keras_cache_loader_never_downloads(tmp_path, monkeypatch):
+    import urllib.request
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("the cache-only loader must not open a URL")
+
+    monkeypatch.setattr(urllib.request, "urlopen", no_network)
+    monkeypatch.setattr(urllib.request, "urlretrieve", no_network)
+    with pytest.raises(data.DatasetUnavailableError):
+        data.load_keras_cached("fashion_mnist", cache_dir=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_keras_cache_says_in_one_line_how_to_get_the_data(tmp_path):
+    with pytest.raises(data.DatasetUnavailableError) as caught:
+        data.load_keras_cached("fashion_mnist", cache_dir=tmp_path)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert str(tmp_path) not in message  # the same line on every machine (stored notebook output)
+    assert 'python -c "import keras; keras.datasets.fashion_mnist.load_data()"' in message
+
+
+def test_partial_keras_cache_counts_as_missing(tmp_path):
+    _fashion_cache(tmp_path)
+    (tmp_path / data.KERAS_CACHE_FILES["fashion_mnist"][3]).unlink()
+    with pytest.raises(data.DatasetUnavailableError, match="is not in the local Keras cache"):
+        data.load_keras_cached("fashion_mnist", cache_dir=tmp_path)
+
+
+def test_truncated_gzip_file_gives_a_clear_message(tmp_path):
+    _fashion_cache(tmp_path)
+    images = tmp_path / data.KERAS_CACHE_FILES["fashion_mnist"][1]
+    images.write_bytes(images.read_bytes()[:40])
+    with pytest.raises(
+        data.DatasetUnavailableError,
+        match=r"corrupt or incomplete \(train-images-idx3-ubyte\.gz is not a complete gzip",
+    ):
+        data.load_keras_cached("fashion_mnist", cache_dir=tmp_path)
+
+
+def test_idx_file_with_missing_images_gives_a_clear_message(tmp_path):
+    _fashion_cache(tmp_path)
+    x_train = _tiny_arrays()[0]
+    path = tmp_path / data.KERAS_CACHE_FILES["fashion_mnist"][1]
+    _write_idx(path, x_train)
+    import gzip
+
+    with gzip.open(path, "rb") as stream:
+        raw = stream.read()
+    with gzip.open(path, "wb") as stream:
+        stream.write(raw[: len(raw) - 28 * 28])  # one image short of what the header announces
+    with pytest.raises(data.DatasetUnavailableError, match=r"header announces 3136.*run `python"):
+        data.load_keras_cached("fashion_mnist", cache_dir=tmp_path)
+
+
+def test_corrupt_mnist_npz_gives_a_clear_message(tmp_path):
+    (tmp_path / "mnist.npz").write_bytes(b"PK\x03\x04 not really a zip archive")
+    with pytest.raises(data.DatasetUnavailableError, match=r"mnist .*corrupt or incomplete"):
+        data.load_keras_cached("mnist", cache_dir=tmp_path)
+
+
+def test_keras_cache_loader_rejects_unknown_names(tmp_path):
+    with pytest.raises(ValueError, match="name must be one of"):
+        data.load_keras_cached("cifar10", cache_dir=tmp_path)

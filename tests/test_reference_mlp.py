@@ -270,3 +270,91 @@ def test_unknown_optimizer_is_rejected():
         MLP(SIZES, rng=0).fit(
             np.ones((2, 5)), np.array([0, 1]), epochs=1, optimizer="rmsprop", rng=0
         )
+
+
+# --- Layer norm, max-norm and mixup (issue 13) ----------------------------------------------
+
+LAYER_NORM_OPTIONS = dict(ALL_OPTIONS, batch_norm=False, layer_norm=True)
+
+
+def test_training_gradient_with_layer_norm_passes_gradient_check():
+    model, X, y = _gradcheck_case(5, **LAYER_NORM_OPTIONS)
+    assert max(_relative_errors(model, X, y, training=True, seed=5).values()) < GOOD_THRESHOLD
+
+
+def test_layer_norm_replaces_hidden_biases_and_keeps_no_moving_statistics():
+    model = MLP(SIZES, layer_norm=True, rng=0)
+    assert sorted(model.params) == sorted(
+        ["kernel_0", "gamma_0", "beta_0", "kernel_1", "gamma_1", "beta_1", "kernel_2", "bias_2"]
+    )
+    assert model.moving_stats == {}
+
+
+def test_layer_norm_predictions_do_not_depend_on_the_rest_of_the_batch():
+    model, X, _ = _gradcheck_case(6, layer_norm=True)
+    batch, _, _ = model._forward(X, training=True, rng=None)
+    single, _, _ = model._forward(X[:1], training=True, rng=None)
+    np.testing.assert_allclose(batch[:1], single, rtol=RTOL_EXACT)
+
+
+def test_batch_norm_and_layer_norm_together_are_rejected():
+    with pytest.raises(ValueError, match=r"batch_norm and layer_norm cannot both be True"):
+        MLP(SIZES, batch_norm=True, layer_norm=True, rng=0)
+
+
+def test_max_norm_bounds_every_kernel_column_after_training(digits):
+    X, y = digits
+    model = MLP((64, 16, 10), max_norm=0.5, rng=0)
+    model.fit(X[:200], y[:200], epochs=3, lr=0.5, rng=0)
+    for i in range(2):
+        norms = np.linalg.norm(model.params[f"kernel_{i}"], axis=0)
+        assert norms.max() <= 0.5 + 1e-9
+
+
+def test_max_norm_is_a_projection_after_each_update():
+    model, X, y = _gradcheck_case(7, max_norm=0.3)
+    manual, _, _ = _gradcheck_case(7)
+    _, grads = manual.loss_and_grads(X, y, training=True, rng=7)
+    expected = {}
+    for name, value in manual.params.items():
+        stepped = value - 0.1 * grads[name]
+        if name.startswith("kernel_"):
+            norms = np.linalg.norm(stepped, axis=0, keepdims=True)
+            stepped = stepped * np.clip(norms, 0, 0.3) / (1e-7 + norms)
+        expected[name] = stepped
+    model.fit(X, y, epochs=1, batch_size=len(X), lr=0.1, rng=np.random.default_rng(7))
+    for name, value in expected.items():
+        np.testing.assert_allclose(model.params[name], value, rtol=1e-9, atol=1e-12)
+
+
+def test_negative_max_norm_is_rejected():
+    with pytest.raises(ValueError, match=r"max_norm must be .*>= 0.*got -1\.0"):
+        MLP(SIZES, max_norm=-1.0, rng=0)
+
+
+def test_mixup_alpha_zero_trains_exactly_as_without_mixup(digits):
+    X, y = digits
+    histories = []
+    for options in [{}, {"mixup_alpha": 0.0}]:
+        model = MLP((64, 8, 10), rng=0)
+        histories.append(model.fit(X[:100], y[:100], epochs=2, rng=1, **options).history)
+    assert histories[0] == histories[1]
+
+
+def test_mixup_mixes_each_batch_before_its_step():
+    from coursekit.reference.augmentation import mixup
+
+    model, X, y = _gradcheck_case(8)
+    manual, _, _ = _gradcheck_case(8)
+    generator = np.random.default_rng(8)
+    order = generator.permutation(len(X))
+    X_mixed, y_mixed = mixup(X[order], np.eye(SIZES[-1])[y[order]], 0.4, rng=generator)
+    _, grads = manual.loss_and_grads(X_mixed, y_mixed, training=True)
+    model.fit(X, y, epochs=1, batch_size=len(X), lr=0.1, mixup_alpha=0.4, rng=8)
+    for name, value in manual.params.items():
+        np.testing.assert_allclose(model.params[name], value - 0.1 * grads[name], rtol=1e-9)
+
+
+def test_negative_mixup_alpha_is_rejected():
+    with pytest.raises(ValueError, match=r"mixup_alpha must be .*>= 0.*got -0\.2"):
+        MLP(SIZES, rng=0).fit(np.ones((2, 5)), np.array([0, 1]), epochs=1, mixup_alpha=-0.2, rng=0)

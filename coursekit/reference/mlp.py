@@ -1,7 +1,7 @@
 """A small numpy multilayer perceptron that combines every technique of the course.
 
-The network is ``Dense -> [BatchNormalization] -> ReLU -> [Dropout]`` for each hidden layer,
-then ``Dense -> softmax``, trained on the mean categorical cross-entropy (with optional label
+The network is ``Dense -> [BatchNormalization or LayerNormalization] -> ReLU -> [Dropout]`` for
+each hidden layer, then ``Dense -> softmax``, trained on the mean categorical cross-entropy (with optional label
 smoothing) plus L1/L2 penalties on the kernels. It follows the Keras conventions of the other
 reference modules, so a sweep over ``l2`` or ``rate`` here means what it means in Keras:
 
@@ -9,8 +9,11 @@ reference modules, so a sweep over ``l2`` or ``rate`` here means what it means i
   ``kernel_regularizer``), added once to the batch's mean data loss, and included in the
   reported ``loss`` and ``val_loss``;
 * dropout is inverted dropout, ``rate`` is the fraction dropped;
-* with batch norm the hidden Dense layers have no bias (``use_bias=False`` in Keras: the bias
-  would be cancelled by the batch mean, and ``beta`` plays its role);
+* with batch norm or layer norm the hidden Dense layers have no bias (``use_bias=False`` in
+  Keras: the bias would be cancelled by the mean, and ``beta`` plays its role);
+* ``max_norm`` is ``kernel_constraint=keras.constraints.MaxNorm(max_norm)`` on every Dense
+  layer: each kernel column is projected back into the ball after every update;
+* ``fit(..., mixup_alpha=...)`` mixes every training batch with :func:`mixup` before the step;
 * the loss is computed from the logits, as Keras does for a softmax output layer.
 
 It is vectorized and small enough for sweeps of dozens of models in a notebook cell, and its
@@ -33,7 +36,9 @@ from coursekit.reference._validation import (
     check_rng,
     describe,
 )
+from coursekit.reference.augmentation import mixup
 from coursekit.reference.batchnorm import BatchNormCache, batchnorm_backward, batchnorm_forward
+from coursekit.reference.constraints import max_norm as max_norm_projection
 from coursekit.reference.dropout import dropout_backward, dropout_forward
 from coursekit.reference.early_stopping import EarlyStopper
 from coursekit.reference.label_smoothing import (
@@ -41,6 +46,7 @@ from coursekit.reference.label_smoothing import (
     softmax,
     softmax_crossentropy_grad,
 )
+from coursekit.reference.layernorm import LayerNormCache, layernorm_backward, layernorm_forward
 from coursekit.reference.penalties import l1_l2_penalty, l1_l2_penalty_grad, weight_decay_step
 
 #: Keras defaults of ``keras.optimizers.Adam``.
@@ -75,6 +81,7 @@ class _LayerCache:
     inputs: np.ndarray
     active: np.ndarray | None = None
     batchnorm: BatchNormCache | None = None
+    layernorm: LayerNormCache | None = None
     dropout_mask: np.ndarray | None = None
 
 
@@ -107,7 +114,8 @@ def _check_int(value: object, name: str, minimum: int) -> int:
 
 
 class MLP:
-    """Multilayer perceptron with L1/L2 penalties, dropout, batch norm and label smoothing.
+    """Multilayer perceptron with L1/L2 penalties, dropout, batch or layer norm, max-norm and
+    label smoothing.
 
     Parameters
     ----------
@@ -120,10 +128,19 @@ class MLP:
         Dropout rate after every hidden ReLU, the fraction dropped, in ``[0, 1)``.
     batch_norm : bool, default=False
         Insert batch normalization between every hidden Dense layer and its ReLU.
+    layer_norm : bool, default=False
+        Insert layer normalization (Ba et al. 2016, Keras ``LayerNormalization``) between every
+        hidden Dense layer and its ReLU instead. Cannot be combined with ``batch_norm``.
     momentum : float, default=0.99
         Batch-norm momentum (Keras convention), in ``[0, 1]``.
     epsilon : float, default=1e-3
-        Batch-norm epsilon, in ``[0, inf)``.
+        Batch-norm and layer-norm epsilon, in ``[0, inf)`` (both Keras defaults are 1e-3).
+    max_norm : float or None, default=None
+        If given, the ``max_value`` of a max-norm constraint on every kernel (Keras
+        ``kernel_constraint=MaxNorm(max_norm)``, ``axis=0``), in ``[0, inf)``: after every
+        update of :meth:`fit`, each column (the weights into one unit) is projected back to a
+        norm of at most ``max_norm`` (Srivastava et al. 2014). The initial weights are not
+        projected, as in Keras.
     label_smoothing : float, default=0.0
         Label smoothing of the cross-entropy, in ``[0, 1]``.
     dtype : {"float64", "float32"}, default="float64"
@@ -138,8 +155,8 @@ class MLP:
     ----------
     params : dict of str to ndarray
         Trainable parameters: ``kernel_i`` of shape (layer_sizes[i], layer_sizes[i + 1]),
-        ``bias_i`` of shape (layer_sizes[i + 1],), and with batch norm ``gamma_i``/``beta_i``
-        of shape (layer_sizes[i + 1],) instead of the hidden ``bias_i``. Training updates them
+        ``bias_i`` of shape (layer_sizes[i + 1],), and with batch norm or layer norm
+        ``gamma_i``/``beta_i`` of shape (layer_sizes[i + 1],) instead of the hidden ``bias_i``. Training updates them
         in place.
     moving_stats : dict of str to ndarray
         With batch norm, ``moving_mean_i`` (zeros) and ``moving_var_i`` (ones) of every hidden
@@ -154,8 +171,10 @@ class MLP:
         l2: float = 0.0,
         rate: float = 0.0,
         batch_norm: bool = False,
+        layer_norm: bool = False,
         momentum: float = 0.99,
         epsilon: float = 1e-3,
+        max_norm: float | None = None,
         label_smoothing: float = 0.0,
         dtype: str = "float64",
         rng: np.random.Generator | int,
@@ -176,6 +195,15 @@ class MLP:
         if not isinstance(batch_norm, (bool, np.bool_)):
             raise TypeError(f"batch_norm must be True or False, got {describe(batch_norm)}.")
         self.batch_norm = bool(batch_norm)
+        if not isinstance(layer_norm, (bool, np.bool_)):
+            raise TypeError(f"layer_norm must be True or False, got {describe(layer_norm)}.")
+        if batch_norm and layer_norm:
+            raise ValueError(
+                "batch_norm and layer_norm cannot both be True: each hidden layer has one "
+                "normalization; choose one."
+            )
+        self.layer_norm = bool(layer_norm)
+        self.max_norm = None if max_norm is None else check_nonnegative(max_norm, "max_norm")
         self.momentum = check_fraction(momentum, "momentum")
         self.epsilon = check_nonnegative(epsilon, "epsilon")
         self.label_smoothing = check_fraction(label_smoothing, "label_smoothing")
@@ -200,12 +228,13 @@ class MLP:
                 limit = np.sqrt(6.0 / (fan_in + fan_out))
                 kernel = generator.uniform(-limit, limit, size=(fan_in, fan_out))
             self.params[f"kernel_{i}"] = kernel.astype(self.dtype)
-            if i < self.n_hidden and self.batch_norm:
+            if i < self.n_hidden and (self.batch_norm or self.layer_norm):
                 self.params[f"gamma_{i}"] = np.ones(fan_out, dtype=self.dtype)
                 self.params[f"beta_{i}"] = np.zeros(fan_out, dtype=self.dtype)
+            if i < self.n_hidden and self.batch_norm:
                 self.moving_stats[f"moving_mean_{i}"] = np.zeros(fan_out, dtype=self.dtype)
                 self.moving_stats[f"moving_var_{i}"] = np.ones(fan_out, dtype=self.dtype)
-            else:
+            elif not (i < self.n_hidden and self.layer_norm):
                 self.params[f"bias_{i}"] = np.zeros(fan_out, dtype=self.dtype)
 
     def get_weights(self) -> dict[str, np.ndarray]:
@@ -274,8 +303,15 @@ class MLP:
         hidden = X
         for i in range(self.n_hidden):
             pre_activation = hidden @ self.params[f"kernel_{i}"]
-            batchnorm_cache = None
-            if self.batch_norm:
+            batchnorm_cache = layernorm_cache = None
+            if self.layer_norm:
+                pre_activation, layernorm_cache = layernorm_forward(
+                    pre_activation,
+                    self.params[f"gamma_{i}"],
+                    self.params[f"beta_{i}"],
+                    epsilon=self.epsilon,
+                )
+            elif self.batch_norm:
                 pre_activation, batchnorm_cache, new_mean, new_var = batchnorm_forward(
                     pre_activation,
                     self.params[f"gamma_{i}"],
@@ -295,7 +331,7 @@ class MLP:
             mask = None
             if use_dropout:
                 activation, mask = dropout_forward(activation, self.rate, generator)
-            caches.append(_LayerCache(hidden, active, batchnorm_cache, mask))
+            caches.append(_LayerCache(hidden, active, batchnorm_cache, layernorm_cache, mask))
             hidden = activation
         output = self.n_hidden
         logits = hidden @ self.params[f"kernel_{output}"] + self.params[f"bias_{output}"]
@@ -306,6 +342,8 @@ class MLP:
         data_loss = categorical_crossentropy(
             y_onehot, logits, self.label_smoothing, from_logits=True
         )
+        if not (self.l1 or self.l2):  # skip a sum of zeros in the training loop
+            return data_loss
         return data_loss + l1_l2_penalty(self._kernels(), self.l1, self.l2)
 
     def _backward(
@@ -323,12 +361,16 @@ class MLP:
                 upstream, grads[f"gamma_{i}"], grads[f"beta_{i}"] = batchnorm_backward(
                     upstream, cache.batchnorm
                 )
+            if cache.layernorm is not None:
+                upstream, grads[f"gamma_{i}"], grads[f"beta_{i}"] = layernorm_backward(
+                    upstream, cache.layernorm
+                )
             if f"bias_{i}" in self.params:
                 grads[f"bias_{i}"] = upstream.sum(axis=0)
             kernel = self.params[f"kernel_{i}"]
-            grads[f"kernel_{i}"] = cache.inputs.T @ upstream + l1_l2_penalty_grad(
-                kernel, self.l1, self.l2
-            )
+            grads[f"kernel_{i}"] = cache.inputs.T @ upstream
+            if self.l1 or self.l2:
+                grads[f"kernel_{i}"] += l1_l2_penalty_grad(kernel, self.l1, self.l2)
             upstream = upstream @ kernel.T
         return grads
 
@@ -443,6 +485,7 @@ class MLP:
         lr: float = 0.01,
         optimizer: str = "sgd",
         weight_decay: float = 0.0,
+        mixup_alpha: float = 0.0,
         early_stopping: EarlyStopper | None = None,
         monitor: str = "val_loss",
         rng: np.random.Generator | int,
@@ -473,6 +516,12 @@ class MLP:
             With ``optimizer="adam"`` this is AdamW. Unlike Keras's ``AdamW``, which decays
             every variable unless told otherwise, biases and batch-norm parameters are not
             decayed, consistent with the kernel-only penalties.
+        mixup_alpha : float, default=0.0
+            If > 0, every training batch is replaced by
+            ``mixup(X_batch, y_batch_onehot, mixup_alpha, rng=rng)`` before its step (Zhang et
+            al. 2018): a batch transform, so each epoch draws fresh mixing weights and
+            partners. The training ``accuracy`` is then measured against the argmax of the
+            mixed targets. 0 (the default) trains on the batches as they are; in ``[0, inf)``.
         early_stopping : EarlyStopper, optional
             A fresh :class:`~coursekit.reference.early_stopping.EarlyStopper`, updated once per
             epoch with ``history[monitor]``. Training stops when it says so; if it was created
@@ -505,6 +554,7 @@ class MLP:
         batch_size = _check_int(batch_size, "batch_size", 1)
         lr = check_nonnegative(lr, "lr")
         weight_decay = check_nonnegative(weight_decay, "weight_decay")
+        mixup_alpha = check_nonnegative(mixup_alpha, "mixup_alpha")
         if optimizer not in ("sgd", "adam"):
             raise ValueError(f'optimizer must be "sgd" or "adam", got {describe(optimizer)}.')
         keys = ["loss", "accuracy"] + (["val_loss", "val_accuracy"] if X_val is not None else [])
@@ -522,19 +572,25 @@ class MLP:
             correct = 0
             for start in range(0, n, batch_size):
                 batch = order[start : start + batch_size]
+                X_batch, y_batch = X[batch], y_onehot[batch]
+                if mixup_alpha > 0:
+                    X_batch, y_batch = mixup(X_batch, y_batch, mixup_alpha, rng=generator)
                 loss, grads, new_stats, logits = self._step(
-                    X[batch], y_onehot[batch], training=True, rng=generator
+                    X_batch, y_batch, training=True, rng=generator
                 )
                 loss_sum += loss * batch.size
-                correct += int(np.sum(logits.argmax(axis=1) == y_onehot[batch].argmax(axis=1)))
+                correct += int(np.sum(logits.argmax(axis=1) == y_batch.argmax(axis=1)))
                 iteration += 1
                 for name, grad in grads.items():
                     direction = grad if adam is None else adam.direction(name, grad, iteration)
                     param = self.params[name]
-                    if name.startswith("kernel_"):
+                    if weight_decay and name.startswith("kernel_"):
                         param[...] = weight_decay_step(param, direction, lr, weight_decay)
                     else:
                         param -= lr * direction
+                if self.max_norm is not None:
+                    for kernel in self._kernels():
+                        kernel[...] = max_norm_projection(kernel, self.max_norm, axis=0)
                 for name, value in new_stats.items():
                     self.moving_stats[name][...] = value
             history.epoch.append(epoch)
