@@ -20,7 +20,7 @@ from coursekit.grading.editions import NOTEBOOKS, solutions_notebook
 
 LESSON = "00"
 NOTEBOOK = NOTEBOOKS / "00_overfitting.ipynb"
-EXERCISES = ("polynomial_features", "split_indices")
+EXERCISES = ("polynomial_features", "split_indices", "kfold_indices")
 #: Marker a submission writes into files it should not be able to fake.
 FAKE = "FAKE-GRADE-100"
 
@@ -427,7 +427,8 @@ ADVERSARIES = (
     Adversary("06_os_exit", _os_exit, _solved(polynomial_features=0.0)),
     Adversary("06_kernel_death", _kernel_death, _solved(split_indices=0.0)),
     Adversary("07_sys_exit", _sys_exit, _solved(polynomial_features=0.0)),
-    Adversary("07_system_exit_and_keyboard_interrupt", _keyboard_interrupt),
+    Adversary("07_system_exit_and_keyboard_interrupt", _keyboard_interrupt,
+              _solved(polynomial_features=0.0, split_indices=0.0)),
     Adversary("08_fake_print", _fake_print),
     Adversary("09_fake_files", _fake_files),
     Adversary("10_monkeypatch", _monkeypatch),

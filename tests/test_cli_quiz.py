@@ -199,7 +199,7 @@ def test_progress_shows_exercises_and_best_quiz_score(env):
     assert result.returncode == 0, result.stderr
     row = next(line for line in result.stdout.splitlines() if line.startswith("00 "))
     assert row.split() == [
-        "00", "1", "of", "2", "exercises", "passed", "6", "/", "6", "(100%),", "1", "attempt",
+        "00", "1", "of", "3", "exercises", "passed", "6", "/", "6", "(100%),", "1", "attempt",
     ]
 
 

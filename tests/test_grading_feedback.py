@@ -45,7 +45,9 @@ def _numbers(value) -> list[str]:
     if isinstance(value, np.ndarray):
         if value.size == 0 or not np.issubdtype(value.dtype, np.floating):
             return []
-        return [show(value).split(": ", 1)[1]] if value.size > 1 else [show(value.reshape(-1)[0].item())]
+        if value.size == 1:  # shown as a scalar: a whole number could be an index, as for floats
+            return _numbers(value.reshape(-1)[0].item())
+        return [show(value).split(": ", 1)[1]]
     if isinstance(value, (float, np.floating)) and not float(value).is_integer():
         return [show(value)]
     return []

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
-from grading_cases import details
+from grading_cases import EXERCISES, details
 from grading_isolation_cases import (
     HOSTILE_NAMES,
     LEFTOVER,
@@ -136,7 +136,7 @@ def test_no_score_exceeds_the_honest_score(graded):
 def test_the_summary_names_the_isolation_and_the_canary(graded):
     stdout = graded["completed"].stdout
     assert "isolation: bubblewrap namespaces" in stdout
-    assert "canary: the solutions edition scored 2/2" in stdout
+    assert f"canary: the solutions edition scored {len(EXERCISES)}/{len(EXERCISES)}" in stdout
 
 
 # --- 1. hostile paths ---------------------------------------------------------------------------
@@ -144,7 +144,7 @@ def test_the_summary_names_the_isolation_and_the_canary(graded):
 
 def test_a_planted_stderr_symlink_writes_nothing_on_the_host(graded):
     assert victim(graded["submissions"]).read_text() == VICTIM_TEXT
-    assert graded["details"]["30_stderr_symlinks"]["total"] == pytest.approx(2.0)
+    assert graded["details"]["30_stderr_symlinks"]["total"] == pytest.approx(len(EXERCISES))
 
 
 @pytest.mark.parametrize("student", ["30_dirs_and_fifos", "31_fifo_result", "31_dev_zero_result",
@@ -164,8 +164,8 @@ def test_a_flood_on_the_result_pipe_is_cut_at_the_cap(graded):
 
 
 def test_the_honest_classmates_are_untouched_by_the_planters(graded):
-    assert graded["details"]["00_solution_edition"]["total"] == pytest.approx(2.0)
-    assert graded["details"]["32_forged_frames"]["total"] == pytest.approx(2.0)
+    assert graded["details"]["00_solution_edition"]["total"] == pytest.approx(len(EXERCISES))
+    assert graded["details"]["32_forged_frames"]["total"] == pytest.approx(len(EXERCISES))
 
 
 def test_the_parent_keeps_a_bounded_number_of_foreign_types():
@@ -243,7 +243,7 @@ def test_forked_children_share_one_process_budget(graded):
 
 def test_files_left_in_tmp_and_shm_do_not_outlive_the_run(graded):
     assert graded["new_leftovers"] == set()
-    assert graded["details"]["52_deep_tree"]["total"] == pytest.approx(2.0)
+    assert graded["details"]["52_deep_tree"]["total"] == pytest.approx(len(EXERCISES))
 
 
 def test_the_disk_budget_holds(graded):
@@ -294,7 +294,7 @@ def test_no_markdown_table_row_can_be_forged(graded):
     for student in ("60_markup_in_exception", "60_markup_in_type_name", "60_markup_in_stderr"):
         feedback = (graded["root"] / "feedback" / f"{student}.md").read_text()
         rows = [line for line in feedback.splitlines() if line.startswith("|")]
-        assert len(rows) == 4, rows  # header, rule, two exercises
+        assert len(rows) == 2 + len(EXERCISES), rows  # header, rule, one row per exercise
         prose = "\n".join(line for line in feedback.splitlines() if not line.startswith("|"))
         assert not re.search(r"(?<!\\)\|", prose)
         assert not re.search(r"(?<!\\)\[link(?<!\\)\]\(", prose)
@@ -412,8 +412,8 @@ def test_grading_works_from_a_checkout_under_a_0700_folder(tmp_path):
             env={"PYTHONPATH": str(checkout)}, cwd=checkout,
         )
         assert completed.returncode == 0, completed.stderr[-2000:]
-        assert "canary: the solutions edition scored 2/2" in completed.stdout
+        assert f"canary: the solutions edition scored {len(EXERCISES)}/{len(EXERCISES)}" in completed.stdout
         assert "isolation: bubblewrap" in completed.stdout
-        assert "teacher,1,1,2" in (tmp_path / "g.csv").read_text()
+        assert "teacher," + "1," * len(EXERCISES) + str(len(EXERCISES)) in (tmp_path / "g.csv").read_text()
     finally:
         shutil.rmtree(locked, ignore_errors=True)

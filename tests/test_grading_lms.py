@@ -12,13 +12,14 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 import pytest
-from grading_cases import notebook_bytes, solution_edition, student_edition
+from grading_cases import EXERCISES, notebook_bytes, solution_edition, student_edition
 
 from coursekit.grading import protocol
 from coursekit.grading.assignment import GradingError
 from coursekit.grading.intake import Submitted, identify, stage_submissions
 from coursekit.grading.roster import RosterError, read_roster
 
+FULL = str(len(EXERCISES))  # points possible: one per exercise of lesson 00
 SOLVED = notebook_bytes(solution_edition())
 UNSOLVED = notebook_bytes(student_edition())
 
@@ -75,14 +76,14 @@ def canvas(tmp_path_factory):
 def test_canvas_import_has_canvas_columns_and_a_points_possible_row(canvas):
     _, rows = canvas["csv"]
     assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Lesson 00 exercises"]
-    assert rows[1] == ["Points Possible", "", "", "", "", "2"]
+    assert rows[1] == ["Points Possible", "", "", "", "", FULL]
 
 
 def test_canvas_rows_follow_the_roster_and_a_missing_student_has_no_grade(canvas):
     _, rows = canvas["csv"]
     assert rows[2:] == [
-        ["Müller, Zoë", "101", "S-101", "zmuller", "Section A", "2"],
-        ["Smith, Jane", "102", "S-102", "jsmith", "Section A", "2"],
+        ["Müller, Zoë", "101", "S-101", "zmuller", "Section A", FULL],
+        ["Smith, Jane", "102", "S-102", "jsmith", "Section A", FULL],
         ["Okafor, Chidi", "103", "S-103", "cokafor", "Section B", "0"],
         ["Nguyen, An", "104", "S-104", "anguyen", "Section B", ""],
     ]
@@ -132,9 +133,9 @@ def test_a_moodle_download_folder_becomes_a_moodle_import(tmp_path):
     _, rows = read_csv(tmp_path / "moodle.csv")
     assert rows[0] == ["Identifier", "Full name", "Grade", "Maximum Grade", "Last modified (grade)"]
     assert [row[:4] for row in rows[1:]] == [
-        ["Participant 5551", "Zoë Müller", "2", "2"],
-        ["Participant 5552", "Jane Smith", "0", "2"],
-        ["Participant 5553", "Chidi Okafor", "", "2"],
+        ["Participant 5551", "Zoë Müller", FULL, FULL],
+        ["Participant 5552", "Jane Smith", "0", FULL],
+        ["Participant 5553", "Chidi Okafor", "", FULL],
     ]
     # Moodle's importer refuses a worksheet without "Last modified (grade)"; the time of grading
     # (timezone-aware, so that strtotime reads it) keeps a grade from being taken as stale.
@@ -154,7 +155,7 @@ def test_a_plain_roster_marks_the_missing_in_coursekits_gradebook(tmp_path):
     assert completed.returncode == 0, completed.stderr[-2000:]
     with open(tmp_path / "grades.csv", newline="", encoding="utf-8") as stream:
         rows = {row["student"]: row for row in csv.DictReader(stream)}
-    assert rows["ada"]["total"] == "2" and rows["ada"]["status"] == "graded" and rows["ada"]["name"] == "Ada L."
+    assert rows["ada"]["total"] == FULL and rows["ada"]["status"] == "graded" and rows["ada"]["name"] == "Ada L."
     assert rows["bob"]["total"] == "" and rows["bob"]["status"] == "missing"
 
 

@@ -489,12 +489,20 @@ def _inference_ignores_the_batch(function: Callable, rng: np.random.Generator) -
     )
 
 
-def _gradient_check(function: Callable, rng: np.random.Generator) -> CaseOutcome:
-    """dx, dgamma and dbeta against central differences of the training-mode forward pass."""
+def _against_central_differences(
+    function: Callable,
+    forward: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray],
+    x: np.ndarray,
+    gamma: np.ndarray,
+    beta: np.ndarray,
+    dout: np.ndarray,
+) -> CaseOutcome:
+    """The learner's ``(dx, dgamma, dbeta)`` against central differences of ``forward``.
+
+    ``function(dout, x, gamma)`` is the learner's backward pass; ``forward(x, gamma, beta)`` the
+    reference forward pass it differentiates, with ``x`` of shape ``(n, features)``.
+    """
     label = "numerical gradient check of dx, dgamma and dbeta"
-    x = _batch(rng, 7, 4)
-    gamma, beta = _params(rng, 4)
-    dout = rng.normal(size=x.shape)
     result, failure = _call(function, label, dout.copy(), x.copy(), gamma.copy())
     if failure:
         return failure
@@ -506,7 +514,7 @@ def _gradient_check(function: Callable, rng: np.random.Generator) -> CaseOutcome
                 label, False, f"{name} should be an array of shape {target.shape}, got {show(analytic)}."
             )
         check = check_gradient(
-            lambda _: _train_forward(x, gamma, beta),  # reads target, perturbed in place
+            lambda _: forward(x, gamma, beta),  # reads target, perturbed in place
             target,
             analytic,
             dout=dout,
@@ -521,6 +529,15 @@ def _gradient_check(function: Callable, rng: np.random.Generator) -> CaseOutcome
                 f"{GRADIENT_THRESHOLD:g}).",
             )
     return CaseOutcome(label, True)
+
+
+def _gradient_check(function: Callable, rng: np.random.Generator) -> CaseOutcome:
+    """Batch norm's dx, dgamma and dbeta against central differences of its training forward."""
+    x = _batch(rng, 7, 4)
+    gamma, beta = _params(rng, 4)
+    return _against_central_differences(
+        function, _train_forward, x, gamma, beta, rng.normal(size=x.shape)
+    )
 
 
 def _each_example_on_its_own(function: Callable, rng: np.random.Generator) -> CaseOutcome:
@@ -549,37 +566,12 @@ def _each_example_on_its_own(function: Callable, rng: np.random.Generator) -> Ca
 
 
 def _layernorm_gradient_check(function: Callable, rng: np.random.Generator) -> CaseOutcome:
-    """dx, dgamma and dbeta against central differences of the layer-norm forward pass."""
-    label = "numerical gradient check of dx, dgamma and dbeta"
+    """Layer norm's dx, dgamma and dbeta against central differences of its forward pass."""
     x = _rows(rng, 6, 5)
     gamma, beta = _params(rng, 5)
-    dout = rng.normal(size=x.shape)
-    result, failure = _call(function, label, dout.copy(), x.copy(), gamma.copy())
-    if failure:
-        return failure
-    if type(result) not in (tuple, list) or len(result) != 3:
-        return CaseOutcome(label, False, f"return a tuple (dx, dgamma, dbeta), got {show(result)}.")
-    for name, analytic, target in zip(("dx", "dgamma", "dbeta"), result, (x, gamma, beta), strict=True):
-        if type(analytic) is not np.ndarray or analytic.shape != target.shape:
-            return CaseOutcome(
-                label, False, f"{name} should be an array of shape {target.shape}, got {show(analytic)}."
-            )
-        check = check_gradient(
-            lambda _: _layernorm_forward(x, gamma, beta),  # reads target, perturbed in place
-            target,
-            analytic,
-            dout=dout,
-            threshold=GRADIENT_THRESHOLD,
-        )
-        if not check.passed:
-            return CaseOutcome(
-                label,
-                False,
-                f"your {name} differs from the central-difference gradient of the forward pass "
-                f"(max relative error {check.max_relative_error:.2g}, must be < "
-                f"{GRADIENT_THRESHOLD:g}).",
-            )
-    return CaseOutcome(label, True)
+    return _against_central_differences(
+        function, _layernorm_forward, x, gamma, beta, rng.normal(size=x.shape)
+    )
 
 
 EXERCISES = (
